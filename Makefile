@@ -1,0 +1,39 @@
+# RAG Course: `make lab` sets up and opens the course, `make test` runs every check offline.
+# Both create the virtual environment (.venv) when it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# A CPU build of PyTorch (no CUDA libraries, ~2 GB less). Set TORCH_INDEX= to use plain PyPI.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_SPEC := torch==2.13.0
+OFFLINE := RAG_COURSE_MODE=offline HF_HUB_OFFLINE=1
+
+.PHONY: install index lab test lint notebooks clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "== installing $(TORCH_SPEC) (CPU build)"
+	$(if $(TORCH_INDEX),$(PY) -m pip install -q "$(TORCH_SPEC)" --index-url $(TORCH_INDEX) || ,)$(PY) -m pip install -q "$(TORCH_SPEC)"
+	@echo "== installing the course packages (requirements.txt)"
+	$(PY) -m pip install -q -r requirements.txt -e .
+	touch $@
+
+install: $(VENV)/.installed ## create .venv and install everything
+
+index: install ## build the course's Chroma index once (reopened afterwards)
+	$(OFFLINE) $(PY) -m helpers.index
+
+lab: index ## open the course in JupyterLab
+	$(VENV)/bin/jupyter lab notebooks/
+
+lint: install
+	$(VENV)/bin/ruff check helpers tests scripts notebooks
+
+test: index lint ## unit tests + nbval over every notebook, offline
+	$(OFFLINE) $(PY) -m pytest
+
+notebooks: index ## re-execute every notebook offline and store its outputs (see CONTRIBUTING.md)
+	$(OFFLINE) $(PY) scripts/run_notebooks.py
+
+clean:
+	rm -rf $(VENV) .cache

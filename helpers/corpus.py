@@ -1,0 +1,280 @@
+"""The course documents: load files as LangChain ``Document``s, clean PDF text, split into chunks.
+
+Notebook 01 writes these loaders step by step; later notebooks reuse them from here. Every
+error a learner can cause (a missing, empty, corrupt, encrypted or image-only file, a wrong text
+encoding) raises :class:`CourseDataError` with one line that says what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from langchain_core.documents import Document
+
+from helpers.settings import get_settings, relative
+
+#: The files that make up the course index, relative to ``data/`` (see ``data/README.md``).
+CORPUS_FILES: tuple[str, ...] = (
+    "debian-faq/debian-faq.en.pdf",
+    "debian-faq/debian-faq.ko.txt",
+    "tidewell/handbook.pdf",
+    "tidewell/news-2026.txt",
+    "tidewell/notice.ko.txt",
+)
+
+#: The seed note's splitter setting, used for the course index.
+CHUNK_SIZE = 500
+CHUNK_OVERLAP = 50
+
+PdfEngine = Literal["pdfium", "pypdf"]
+
+
+class CourseDataError(ValueError):
+    """A course file cannot be read as it is; the message says what to do about it."""
+
+
+def data_path(name: str | Path) -> Path:
+    """Return the path of ``name`` under ``data/`` (absolute paths are returned unchanged)."""
+    path = Path(name)
+    return path if path.is_absolute() else get_settings().data_dir / path
+
+
+def _existing_file(path: str | Path) -> Path:
+    """Return ``path`` as a data path after checking that it exists and is not empty."""
+    p = data_path(path)
+    if not p.is_file():
+        raise CourseDataError(f"{relative(p)}: no such file; check the name (see data/README.md).")
+    if p.stat().st_size == 0:
+        raise CourseDataError(f"{relative(p)}: the file is empty (0 bytes); copy it again.")
+    return p
+
+
+# --- cleaning -------------------------------------------------------------------------------
+
+_DOT_LEADER = re.compile(r"(?:\s?\.){4,}\s*\S*\s*$")  # "Wiki . . . . . . 55" (table of contents)
+_PAGE_NUMBER = re.compile(r"^\s*(?:[ivxlc]+|\d+)\s*$", re.IGNORECASE)
+_HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+
+
+def clean_page_text(text: str) -> str:
+    """Return page text with line endings unified, page numbers, running headers and
+    table-of-contents dot leaders removed, and words re-joined across hyphenated line breaks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    # pdfium marks a word hyphenated across a line break with U+FFFE ("docu\ufffementation").
+    text = text.replace("\ufffe", "").replace("\u00ad", "")
+    text = text.replace("\ufb01", "fi").replace("\ufb02", "fl")
+    lines = [line.rstrip() for line in text.split("\n")]
+    # Running header: a first line with no lower-case letter ("CHAPTER 4. COMPATIBILITY ...").
+    while lines and (not lines[0].strip() or _is_running_line(lines[0])):
+        lines.pop(0)
+    while lines and (not lines[-1].strip() or _is_running_line(lines[-1])):
+        lines.pop()
+    lines = [line for line in lines if not _DOT_LEADER.search(line)]
+    return _HYPHEN_BREAK.sub(r"\1\2", "\n".join(lines)).strip()
+
+
+def _is_running_line(line: str) -> bool:
+    """Return True for a page number or an all-capitals running header/footer line."""
+    s = line.strip()
+    if _PAGE_NUMBER.match(s):
+        return True
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 8 and all("A" <= c <= "Z" for c in letters)
+
+
+def repeated_lines(pages: Iterable[str], min_share: float = 0.5) -> list[str]:
+    """Return lines that appear on at least ``min_share`` of the pages (headers, footers)."""
+    page_list = list(pages)
+    counts = Counter(
+        line.strip() for page in page_list for line in set(page.splitlines()) if line.strip()
+    )
+    cutoff = max(2, int(min_share * len(page_list)))
+    return sorted(line for line, n in counts.items() if n >= cutoff)
+
+
+# --- loaders --------------------------------------------------------------------------------
+
+
+def _pdf_pages(path: Path, engine: PdfEngine) -> list[str]:
+    """Return the raw text of every page of ``path``, read with ``engine``."""
+    name = relative(path)
+    if engine == "pdfium":
+        import pypdfium2 as pdfium
+
+        try:
+            pdf = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError as err:
+            if "password" in str(err).lower():
+                raise CourseDataError(
+                    f"{name}: the PDF is encrypted; open it once with its password and save "
+                    "an unencrypted copy."
+                ) from None
+            raise CourseDataError(
+                f"{name}: not a readable PDF (corrupt or not a PDF at all); download it again."
+            ) from None
+        try:
+            return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+        finally:
+            pdf.close()
+    if engine == "pypdf":
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        try:
+            reader = PdfReader(path)
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise CourseDataError(
+                    f"{name}: the PDF is encrypted; open it once with its password and save "
+                    "an unencrypted copy."
+                )
+            return [page.extract_text() or "" for page in reader.pages]
+        except (PdfReadError, ValueError, KeyError, TypeError) as err:
+            if isinstance(err, CourseDataError):
+                raise
+            raise CourseDataError(
+                f"{name}: not a readable PDF (corrupt or not a PDF at all); download it again."
+            ) from None
+    raise CourseDataError(f"engine={engine!r} is not a PDF engine: use 'pdfium' or 'pypdf'.")
+
+
+def _page_labels(path: Path, count: int) -> list[str]:
+    """Return the printed page labels ("iv", "12") of a PDF, or 1-based numbers as text."""
+    try:
+        from pypdf import PdfReader
+
+        labels = list(PdfReader(path).page_labels)
+        if len(labels) == count:
+            return labels
+    except Exception:  # noqa: BLE001 - labels are a nicety; numbering is the fallback
+        pass
+    return [str(i + 1) for i in range(count)]
+
+
+def load_pdf(path: str | Path, engine: PdfEngine = "pdfium", clean: bool = True) -> list[Document]:
+    """Return one ``Document`` per page with text (metadata: source, page from 0, page_label).
+
+    ``engine="pdfium"`` (pypdfium2) keeps the spaces between words; ``"pypdf"`` is what the
+    seed's ``PyPDFLoader`` used and glues the words of some PDFs together (notebook 01).
+    """
+    p = _existing_file(path)
+    pages = _pdf_pages(p, engine)
+    if not any(text.strip() for text in pages):
+        raise CourseDataError(
+            f"{relative(p)}: the PDF has no text layer (scanned images?); run OCR on it first, "
+            "e.g. `ocrmypdf in.pdf out.pdf`."
+        )
+    labels = _page_labels(p, len(pages))
+    source = relative(p)
+    docs = []
+    for i, text in enumerate(pages):
+        text = clean_page_text(text) if clean else text
+        if text.strip():
+            meta = {"source": source, "page": i, "page_label": labels[i], "total_pages": len(pages)}
+            docs.append(Document(page_content=text, metadata=meta))
+    return docs
+
+
+def load_text(path: str | Path, encoding: str = "utf-8") -> list[Document]:
+    """Return a text file as one ``Document`` (metadata: source), decoded with ``encoding``."""
+    p = _existing_file(path)
+    raw = p.read_bytes()
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        hint = ""
+        for guess in ("utf-8", "cp949", "utf-16"):
+            if guess != encoding:
+                try:
+                    raw.decode(guess)
+                except UnicodeDecodeError:
+                    continue
+                hint = f" it decodes as {guess!r}:"
+                break
+        raise CourseDataError(
+            f"{relative(p)}: not valid {encoding} text;{hint} pass encoding=... "
+            "(Korean Windows files are often 'cp949')."
+        ) from None
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    if not text.strip():
+        raise CourseDataError(f"{relative(p)}: the file holds only white space; copy it again.")
+    return [Document(page_content=text, metadata={"source": relative(p)})]
+
+
+def load_file(path: str | Path) -> list[Document]:
+    """Return the ``Document``s of one course file, choosing the loader by its extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".pdf":
+        return load_pdf(path)
+    if suffix in (".txt", ".md"):
+        return load_text(path)
+    raise CourseDataError(f"{path}: no loader for '{suffix}' files; use a .pdf, .txt or .md file.")
+
+
+def lazy_load_corpus(files: Iterable[str] = CORPUS_FILES) -> Iterator[Document]:
+    """Yield the course documents one file at a time (what ``lazy_load()`` does in LangChain)."""
+    for name in files:
+        yield from load_file(name)
+
+
+def load_corpus(files: Iterable[str] = CORPUS_FILES) -> list[Document]:
+    """Return every document of the course corpus (PDF pages and whole text files)."""
+    return list(lazy_load_corpus(files))
+
+
+# --- chunks ---------------------------------------------------------------------------------
+
+
+def chunk_id(doc: Document) -> str:
+    """Return a stable id for a chunk: a hash of its source, page, start index and text."""
+    meta = doc.metadata
+    key = f"{meta.get('source')}|{meta.get('page', '')}|{meta.get('start_index', '')}|"
+    return hashlib.sha1((key + doc.page_content).encode("utf-8")).hexdigest()[:20]
+
+
+def split_documents(
+    docs: Iterable[Document], chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP
+) -> list[Document]:
+    """Return ``docs`` split by ``RecursiveCharacterTextSplitter`` with ``start_index`` and
+    ``chunk_id`` added to each chunk's metadata."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=chunk_size, chunk_overlap=chunk_overlap, add_start_index=True
+    )
+    chunks = splitter.split_documents(list(docs))
+    for chunk in chunks:
+        chunk.metadata["chunk_id"] = chunk_id(chunk)
+    return chunks
+
+
+def corpus_chunks(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> list[Document]:
+    """Return the course corpus split into chunks (the seed's 500/50 unless told otherwise)."""
+    return split_documents(load_corpus(), chunk_size, chunk_overlap)
+
+
+# --- questions ------------------------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` NFKC-normalised, lower-cased, with white space collapsed (for matching)."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def load_questions(path: str | Path = "questions.jsonl") -> list[dict[str, Any]]:
+    """Return the evaluation questions (see ``data/README.md`` for the fields)."""
+    p = _existing_file(path)
+    questions = []
+    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                questions.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise CourseDataError(f"{relative(p)} line {n}: not valid JSON ({err.msg}).") from None
+    return questions

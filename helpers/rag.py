@@ -1,0 +1,32 @@
+"""Glue between retrieval and generation: how retrieved chunks are shown to the chat model.
+
+Notebook 06 builds these step by step; notebook 00 uses them in its teaser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from langchain_core.documents import Document
+
+#: The seed note's prompt, word for word.
+SEED_PROMPT = """Answer the question based only on the following context:
+{context}
+
+Question: {question}"""
+
+
+def source_label(metadata: Mapping[str, Any]) -> str:
+    """Return a short citation for a chunk: ``file`` or ``file p. <printed page>``."""
+    source = str(metadata.get("source", "?"))
+    if "page_label" in metadata:
+        return f"{source} p. {metadata['page_label']}"
+    if "page" in metadata:
+        return f"{source} p. {int(metadata['page']) + 1}"
+    return source
+
+
+def format_docs(docs: Iterable[Document]) -> str:
+    """Return the chunks as one context string, each under a ``[source p. N]`` line."""
+    return "\n\n".join(f"[{source_label(d.metadata)}]\n{d.page_content}" for d in docs)

