@@ -13,7 +13,7 @@ OFFLINE := RAG_COURSE_MODE=offline HF_HUB_OFFLINE=1
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "== installing $(TORCH_SPEC) (CPU build)"
-	$(if $(TORCH_INDEX),$(PY) -m pip install -q "$(TORCH_SPEC)" --index-url $(TORCH_INDEX) || ,)$(PY) -m pip install -q "$(TORCH_SPEC)"
+	$(if $(TORCH_INDEX),$(PY) -m pip install -q --retries 0 "$(TORCH_SPEC)" --index-url $(TORCH_INDEX) || ,)$(PY) -m pip install -q "$(TORCH_SPEC)"
 	@echo "== installing the course packages (requirements.txt)"
 	$(PY) -m pip install -q -r requirements.txt -e .
 	touch $@

@@ -254,7 +254,9 @@ def split_documents(
     return chunks
 
 
-def corpus_chunks(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> list[Document]:
+def corpus_chunks(
+    chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP
+) -> list[Document]:
     """Return the course corpus split into chunks (the seed's 500/50 unless told otherwise)."""
     return split_documents(load_corpus(), chunk_size, chunk_overlap)
 
@@ -276,5 +278,6 @@ def load_questions(path: str | Path = "questions.jsonl") -> list[dict[str, Any]]
             try:
                 questions.append(json.loads(line))
             except json.JSONDecodeError as err:
-                raise CourseDataError(f"{relative(p)} line {n}: not valid JSON ({err.msg}).") from None
+                message = f"{relative(p)} line {n}: not valid JSON ({err.msg})."
+                raise CourseDataError(message) from None
     return questions

@@ -15,7 +15,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.corpus import CHUNK_OVERLAP, CHUNK_SIZE, CORPUS_FILES, corpus_chunks, data_path
+from helpers.corpus import (
+    CHUNK_OVERLAP,
+    CHUNK_SIZE,
+    CORPUS_FILES,
+    CourseDataError,
+    corpus_chunks,
+    data_path,
+)
 from helpers.models import get_embeddings, quiet_libraries
 from helpers.settings import get_settings, relative
 
@@ -33,8 +40,11 @@ def fingerprint(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP
     h = hashlib.sha256(f"v{INDEX_VERSION}|{chunk_size}|{chunk_overlap}|".encode())
     h.update(get_settings().embedding_model.encode())
     for name in CORPUS_FILES:
+        path = data_path(name)
+        if not path.is_file():
+            raise CourseDataError(f"data/{name} is missing: restore it (git checkout data/).")
         h.update(name.encode())
-        h.update(data_path(name).read_bytes())
+        h.update(path.read_bytes())
     return h.hexdigest()[:12]
 
 
@@ -57,6 +67,14 @@ def chroma_client(path: str | Path | None = None) -> chromadb.ClientAPI:
 
 def _done_marker(folder: Path) -> Path:
     return folder / "COMPLETE"
+
+
+def is_built(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> bool:
+    """Return True when the persisted index for this setting exists and was built completely."""
+    try:
+        return _done_marker(index_dir(chunk_size, chunk_overlap)).exists()
+    except CourseDataError:
+        return False
 
 
 def build_index(

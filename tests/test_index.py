@@ -1,0 +1,82 @@
+"""The persisted index: stable ids (no duplicates on re-run), telemetry off, no default embedder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from helpers import corpus, index
+
+
+class HashEmbeddings(Embeddings):
+    """Tiny deterministic embeddings (letter counts), so index tests need no model."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        v = np.zeros(26)
+        for ch in text.lower():
+            if "a" <= ch <= "z":
+                v[ord(ch) - 97] += 1
+        return (v / (np.linalg.norm(v) or 1.0)).tolist()
+
+
+def small_chunks() -> list[Document]:
+    return corpus.split_documents(corpus.load_pdf("debian-faq/debian-faq.en.pdf")[10:14])
+
+
+def make_store(folder) -> Chroma:
+    return Chroma("test", embedding_function=HashEmbeddings(), client=index.chroma_client(folder))
+
+
+def test_stable_ids_make_reruns_add_nothing(tmp_path):
+    chunks = small_chunks()
+    store = make_store(tmp_path)
+    ids = [c.metadata["chunk_id"] for c in chunks]
+    store.add_documents(chunks, ids=ids)
+    store.add_documents(small_chunks(), ids=[c.metadata["chunk_id"] for c in small_chunks()])
+    assert store._collection.count() == len(chunks)
+    store.add_documents(chunks)  # without ids: random uuids, so every chunk is stored twice
+    assert store._collection.count() == 2 * len(chunks)
+
+
+def test_reopened_client_sees_the_same_collection(tmp_path):
+    chunks = small_chunks()
+    first = make_store(tmp_path)
+    first.add_documents(chunks, ids=[c.metadata["chunk_id"] for c in chunks])
+    again = Chroma(
+        "test",
+        embedding_function=HashEmbeddings(),
+        client=index.chroma_client(tmp_path),
+        create_collection_if_not_exists=False,
+    )
+    assert again._collection.count() == len(chunks)
+    hit = again.similarity_search(chunks[2].page_content, k=1)[0]
+    assert hit.metadata["chunk_id"] == chunks[2].metadata["chunk_id"]
+
+
+def test_client_has_telemetry_off(tmp_path):
+    client = index.chroma_client(tmp_path)
+    assert client.get_settings().anonymized_telemetry is False
+
+
+@pytest.mark.skipif(not index.is_built(), reason="course index not built (run: make index)")
+def test_fingerprint_depends_on_chunking():
+    assert index.fingerprint(500, 50) != index.fingerprint(400, 50)
+    assert index.fingerprint() == index.fingerprint(500, 50)
+
+
+@pytest.mark.skipif(not index.is_built(), reason="course index not built (run: make index)")
+def test_course_index_is_complete_cosine_and_has_no_chroma_embedder():
+    store = index.course_index()
+    collection = store._collection
+    expected = corpus.corpus_chunks()
+    assert collection.count() == len(expected)
+    stored = set(collection.get(include=[])["ids"])
+    assert stored == {c.metadata["chunk_id"] for c in expected}
+    assert collection.metadata["hnsw:space"] == "cosine"
+    assert collection.configuration_json.get("embedding_function") is None
