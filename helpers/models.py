@@ -77,4 +77,4 @@ def get_chat_model(temperature: float = 0.0) -> BaseChatModel:
         )
     from helpers.standin import ExtractiveChatModel
 
-    return ExtractiveChatModel()
+    return ExtractiveChatModel(embeddings=get_embeddings())

@@ -14,7 +14,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -31,6 +33,8 @@ _STOPWORDS = frozenset(
 )
 _SOURCE_TAG = re.compile(r"^\[(?P<label>[^\]\n]{1,120})\]\s*$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n{2,}|(?<=다\.)\s*")
+# A short line (a heading, a table row) ends a sentence; Korean text wraps at short lines.
+_SHORT_LINE_END = re.compile(r"^([^\n\uac00-\ud7a3]{1,60})\n(?=\S)", re.MULTILINE)
 
 
 def terms(text: str) -> list[str]:
@@ -56,53 +60,81 @@ def split_prompt(prompt: str) -> tuple[str, str]:
 
 
 def context_sentences(context: str) -> list[tuple[str, str]]:
-    """Return ``(sentence, source label)`` pairs; a line ``[label]`` sets the label that follows."""
+    """Return ``(sentence, source label)`` pairs; a line ``[label]`` sets the label that follows.
+
+    Sentences end at ``. ! ?``, at blank lines, and after short lines (headings, table rows).
+    """
     pairs: list[tuple[str, str]] = []
     label = "context"
     pos = 0
     marks = list(_SOURCE_TAG.finditer(context)) + [None]
     for mark in marks:
         block = context[pos : mark.start() if mark else len(context)]
+        block = _SHORT_LINE_END.sub("\\1\n\n", block)
         for sentence in _SENTENCE_END.split(block):
             sentence = " ".join(sentence.split())
             # Headings phrased as questions ("4.1 On what hardware ...?") are not answers.
-            if len(sentence) >= 12 and not sentence.endswith("?"):
+            # Titles and fragments ("Tidewell Makerspace") are too short to answer anything.
+            if len(sentence.split()) >= 4 and not sentence.endswith("?"):
                 pairs.append((sentence, label))
         if mark:
             label, pos = mark.group("label"), mark.end()
     return pairs
 
 
-def extract_answer(context: str, question: str, max_sentences: int = 2, min_coverage: float = 0.5) -> str:
-    """Return the best-matching context sentences with their sources, or :data:`DECLINE`."""
+def lexical_scores(question: str, sentences: list[str]) -> list[float]:
+    """Return, per sentence, the idf-weighted share of the question's terms it contains."""
     q_terms = set(terms(question))
-    pairs = context_sentences(context)
-    if not q_terms or not pairs:
-        return f"{DECLINE}\n{NOTICE}"
-    doc_freq: dict[str, int] = {}
-    sentence_terms = [set(terms(s)) for s, _ in pairs]
-    for ts in sentence_terms:
-        for t in ts & q_terms:
-            doc_freq[t] = doc_freq.get(t, 0) + 1
-    weight = {t: math.log(1 + len(pairs) / (1 + doc_freq.get(t, 0))) for t in q_terms}
+    if not q_terms:
+        return [0.0] * len(sentences)
+    sentence_terms = [set(terms(s)) for s in sentences]
+    doc_freq = {t: sum(t in ts for ts in sentence_terms) for t in q_terms}
+    weight = {t: math.log(1 + len(sentences) / (1 + doc_freq[t])) for t in q_terms}
     total = sum(weight.values())
-    scored = []
-    for i, ts in enumerate(sentence_terms):
-        coverage = sum(weight[t] for t in ts & q_terms) / total
-        scored.append((-coverage, i))
-    scored.sort()
-    best = [(i, -neg) for neg, i in scored[:max_sentences] if -neg >= min_coverage]
+    return [sum(weight[t] for t in ts & q_terms) / total for ts in sentence_terms]
+
+
+def extract_answer(
+    context: str,
+    question: str,
+    embeddings: Embeddings | None = None,
+    max_sentences: int = 2,
+    min_score: float = 0.4,
+    min_overlap: float = 0.3,
+) -> str:
+    """Return the best-matching context sentences with their sources, or :data:`DECLINE`.
+
+    A sentence's score is the mean of its lexical overlap with the question and, when
+    ``embeddings`` are given, its cosine similarity to the question. A sentence is kept when its
+    score reaches ``min_score`` and it shares at least ``min_overlap`` of the question's
+    (idf-weighted) terms: similar wording alone is not an answer.
+    """
+    pairs = context_sentences(context)
+    if not pairs or not question.strip():
+        return f"{DECLINE}\n{NOTICE}"
+    sentences = [s for s, _ in pairs]
+    overlap = lexical_scores(question, sentences)
+    scores = overlap
+    if embeddings is not None:
+        vectors = np.array(embeddings.embed_documents(sentences))
+        q = np.array(embeddings.embed_query(question))
+        cosine = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-12)
+        scores = [(lex + float(cos)) / 2 for lex, cos in zip(overlap, cosine, strict=True)]
+    order = sorted(range(len(pairs)), key=lambda i: (-round(scores[i], 6), i))
+    best = [i for i in order[:max_sentences] if scores[i] >= min_score and overlap[i] >= min_overlap]
     if not best:
         return f"{DECLINE}\n{NOTICE}"
-    lines = [f"{pairs[i][0]} [{pairs[i][1]}]" for i, _ in sorted(best)]
+    lines = [f"{pairs[i][0]} [{pairs[i][1]}]" for i in sorted(best)]
     return "\n".join(lines) + f"\n{NOTICE}"
 
 
 class ExtractiveChatModel(BaseChatModel):
     """A deterministic chat model that answers only with sentences taken from the context."""
 
+    embeddings: Embeddings | None = None
     max_sentences: int = 2
-    min_coverage: float = 0.5
+    min_score: float = 0.4
+    min_overlap: float = 0.3
 
     @property
     def _llm_type(self) -> str:
@@ -111,7 +143,9 @@ class ExtractiveChatModel(BaseChatModel):
     def _answer(self, messages: list[BaseMessage]) -> str:
         prompt = str(messages[-1].content) if messages else ""
         context, question = split_prompt(prompt)
-        return extract_answer(context, question, self.max_sentences, self.min_coverage)
+        return extract_answer(
+            context, question, self.embeddings, self.max_sentences, self.min_score, self.min_overlap
+        )
 
     def _generate(
         self,
