@@ -121,7 +121,8 @@ def extract_answer(
         cosine = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-12)
         scores = [(lex + float(cos)) / 2 for lex, cos in zip(overlap, cosine, strict=True)]
     order = sorted(range(len(pairs)), key=lambda i: (-round(scores[i], 6), i))
-    best = [i for i in order[:max_sentences] if scores[i] >= min_score and overlap[i] >= min_overlap]
+    top = order[:max_sentences]
+    best = [i for i in top if scores[i] >= min_score and overlap[i] >= min_overlap]
     if not best:
         return f"{DECLINE}\n{NOTICE}"
     lines = [f"{pairs[i][0]} [{pairs[i][1]}]" for i in sorted(best)]
