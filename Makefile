@@ -20,8 +20,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 install: $(VENV)/.installed ## create .venv and install everything
 
-index: install ## build the course's Chroma index once (reopened afterwards)
+index: install ## build the course's Chroma index and corpus map once (reopened afterwards)
 	$(OFFLINE) $(PY) -m helpers.index
+	$(OFFLINE) $(PY) -m helpers.plots
 
 lab: index ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/

@@ -88,7 +88,87 @@ def check_running_header(line: Any) -> None:
 
 # --- 02 splitters ---------------------------------------------------------------------------
 
+
+def check_news_chunks(chunks: Any) -> None:
+    """Notebook 02: the newsletter split with chunk_size=300, chunk_overlap=30, start indexes on."""
+    if unanswered(chunks):
+        print(TODO)
+        return
+    from helpers.corpus import load_text, split_documents
+
+    expected = split_documents(load_text("tidewell/news-2026.txt"), 300, 30)
+    if not isinstance(chunks, list) or not all(hasattr(c, "metadata") for c in chunks):
+        report(False, "", "Expected a list of Documents, as split_documents() returns.")
+    elif any(len(c.page_content) > 300 for c in chunks):
+        report(False, "", "Some chunks are longer than 300 characters: check chunk_size.")
+    elif any("start_index" not in c.metadata for c in chunks):
+        report(False, "", "The chunks have no start_index: turn on add_start_index.")
+    else:
+        report(
+            [c.page_content for c in chunks] == [c.page_content for c in expected],
+            f"{len(chunks)} chunks, each with its source and start index.",
+            "Not the chunks of news-2026.txt at chunk_size=300, chunk_overlap=30: check both.",
+        )
+
+
+def check_cut_count(count: Any) -> None:
+    """Notebook 02: how many 500/50 chunks of the corpus exceed the embedder's 256 word pieces."""
+    if unanswered(count):
+        print(TODO)
+        return
+    from helpers.corpus import corpus_chunks
+    from helpers.models import get_tokenizer
+
+    tokenizer = get_tokenizer()
+    expected = sum(len(tokenizer(c.page_content)["input_ids"]) > 256 for c in corpus_chunks())
+    report(
+        count == expected,
+        "Right: every one of them loses its end silently when embedded.",
+        "Not that many: count chunks whose token ids (special tokens included) exceed 256.",
+    )
+
 # --- 03 embeddings --------------------------------------------------------------------------
+
+
+def check_most_similar(choice: Any, query: str, candidates: list[str]) -> None:
+    """Notebook 03: the index of the candidate most similar to the query (cosine, MiniLM)."""
+    if unanswered(choice):
+        print(TODO)
+        return
+    import numpy as np
+
+    from helpers.models import get_embeddings
+
+    emb = get_embeddings()
+    sims = np.array(emb.embed_documents(candidates)) @ np.array(emb.embed_query(query))
+    best = int(np.argmax(sims))
+    if not isinstance(choice, int) or not 0 <= choice < len(candidates):
+        report(False, "", f"Expected a position from 0 to {len(candidates) - 1}.")
+        return
+    report(
+        choice == best,
+        f"Right: similarity {sims[best]:.3f}, the highest of the {len(candidates)}.",
+        "Not the highest: compare the dot products of the normalised vectors, all of them.",
+    )
+
+
+def check_cosine(value: Any, a: str, b: str) -> None:
+    """Notebook 03: the cosine similarity of two sentences' embeddings, computed by hand."""
+    if unanswered(value):
+        print(TODO)
+        return
+    import numpy as np
+
+    from helpers.models import get_embeddings
+
+    va, vb = (np.array(get_embeddings().embed_query(t)) for t in (a, b))
+    expected = float(va @ vb / (np.linalg.norm(va) * np.linalg.norm(vb)))
+    try:
+        close = abs(float(value) - expected) < 1e-3
+    except (TypeError, ValueError):
+        report(False, "", "Expected a number between -1 and 1.")
+        return
+    report(close, "Right, to three decimals.", "Not the cosine: dot product over the two norms.")
 
 # --- 04 chroma ------------------------------------------------------------------------------
 

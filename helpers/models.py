@@ -18,6 +18,7 @@ from helpers.settings import DEFAULT_EMBEDDING_MODEL, get_settings, google_api_k
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
     from langchain_huggingface import HuggingFaceEmbeddings
+    from transformers import PreTrainedTokenizerBase
 
 
 def quiet_libraries() -> None:
@@ -61,6 +62,16 @@ def get_embeddings(name: str | None = None, show_progress: bool = False) -> Hugg
         encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
         show_progress=show_progress,
     )
+
+
+@lru_cache(maxsize=2)
+def get_tokenizer(name: str | None = None) -> PreTrainedTokenizerBase:
+    """Return the word-piece tokenizer of the embedding model (to count what it really reads)."""
+    path = embedding_model_path(name)
+    quiet_libraries()
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(path)
 
 
 def get_chat_model(temperature: float = 0.0) -> BaseChatModel:

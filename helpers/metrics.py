@@ -1,0 +1,62 @@
+"""Retrieval metrics on the course question set: relevance, hit rate@k, MRR, nDCG@k.
+
+A retrieved chunk is *relevant* to a question when it comes from the gold source (and the gold
+page, for PDFs) and contains the gold evidence phrase (compared after ``normalize``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from langchain_core.documents import Document
+
+from helpers.corpus import normalize
+
+Gold = Mapping[str, Any]
+
+
+def is_relevant(doc: Document, gold: Gold | None) -> bool:
+    """Return True when ``doc`` is a chunk that holds the gold evidence of a question."""
+    if not gold:
+        return False
+    meta = doc.metadata
+    if meta.get("source") != gold["source"]:
+        return False
+    if gold.get("page") is not None and meta.get("page") != gold["page"]:
+        return False
+    return normalize(gold["evidence"]) in normalize(doc.page_content)
+
+
+def relevance(docs: Iterable[Document], gold: Gold | None) -> list[bool]:
+    """Return, for a ranked list of chunks, whether each one is relevant."""
+    return [is_relevant(d, gold) for d in docs]
+
+
+def hit_at_k(rel: Sequence[bool], k: int) -> float:
+    """Return 1.0 when a relevant chunk is among the first ``k``, else 0.0."""
+    return float(any(rel[:k]))
+
+
+def reciprocal_rank(rel: Sequence[bool]) -> float:
+    """Return 1 / rank of the first relevant chunk (0.0 when there is none)."""
+    return next((1.0 / (i + 1) for i, r in enumerate(rel) if r), 0.0)
+
+
+def ndcg_at_k(rel: Sequence[bool], k: int) -> float:
+    """Return nDCG@k with binary gains; the ideal ranking has one relevant chunk first.
+
+    Several chunks can hold the same evidence (overlaps); each counts as relevant, and the ideal
+    DCG assumes as many relevant chunks as were retrieved (at least one).
+    """
+    dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(rel[:k]) if r)
+    n_rel = max(1, sum(rel[:k]))
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(n_rel, k)))
+    return dcg / ideal
+
+
+def mean(values: Iterable[float]) -> float:
+    """Return the arithmetic mean (0.0 for no values)."""
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
