@@ -172,6 +172,36 @@ def check_cosine(value: Any, a: str, b: str) -> None:
 
 # --- 04 chroma ------------------------------------------------------------------------------
 
+
+def check_news_count(count: Any, store: Any) -> None:
+    """Notebook 04: how many chunks of the newsletter the demo collection holds (via a filter)."""
+    if unanswered(count):
+        print(TODO)
+        return
+    expected = len(store.get(where={"source": "tidewell/news-2026.txt"}, include=[])["ids"])
+    report(
+        count == expected,
+        "Right: a metadata filter counted them without any similarity search.",
+        "Not the count: use the collection's get() with a where filter on the source.",
+    )
+
+
+def check_page_filter(docs: Any) -> None:
+    """Notebook 04: handbook chunks from pages 3 to 4 (0-based) that contain the word 'laser'."""
+    if unanswered(docs):
+        print(TODO)
+        return
+    if not isinstance(docs, list) or not docs or not all(hasattr(d, "metadata") for d in docs):
+        report(False, "", "Expected a non-empty list of Documents from similarity_search.")
+        return
+    pages_ok = all(3 <= d.metadata.get("page", -1) <= 4 for d in docs)
+    word_ok = all("laser" in d.page_content for d in docs)
+    if not pages_ok:
+        report(False, "", "Some chunks are outside pages 3-4: combine $gte and $lte with $and.")
+    else:
+        report(word_ok, "Right: metadata and document filters together.",
+               "Some chunks lack 'laser': add where_document={'$contains': 'laser'}.")
+
 # --- 05 retrievers --------------------------------------------------------------------------
 
 # --- 06 chain -------------------------------------------------------------------------------
