@@ -204,6 +204,41 @@ def check_page_filter(docs: Any) -> None:
 
 # --- 05 retrievers --------------------------------------------------------------------------
 
+
+def check_threshold_retriever(retriever: Any) -> None:
+    """Notebook 05: a score-threshold retriever that returns nothing for an off-topic question."""
+    if unanswered(retriever):
+        print(TODO)
+        return
+    if not hasattr(retriever, "invoke"):
+        report(False, "", "Expected a retriever: the result of vectorstore.as_retriever(...).")
+        return
+    import logging
+
+    # LangChain logs a warning when a threshold leaves nothing — here that is the expected case.
+    log = logging.getLogger("langchain_core.vectorstores.base")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        off_topic = retriever.invoke("What is the recipe for a chocolate cake?")
+        on_topic = retriever.invoke("How much does a Maker membership cost per year?")
+    finally:
+        log.setLevel(level)
+    if off_topic:
+        report(False, "", "It still returns chunks for an off-topic question: raise the threshold.")
+    else:
+        report(bool(on_topic), "Right: nothing for cake, something for the membership price.",
+               "It returns nothing at all, even on topic: lower the threshold.")
+
+
+def check_lambda(value: Any) -> None:
+    """Notebook 05: the lambda_mult for which MMR returns exactly the similarity top-k."""
+    if unanswered(value):
+        print(TODO)
+        return
+    report(value == 1 or value == 1.0, "Right: with λ = 1 the redundancy term has no weight.",
+           "Not that one: which λ makes the redundancy term vanish from the MMR score?")
+
 # --- 06 chain -------------------------------------------------------------------------------
 
 # --- 07 paper -------------------------------------------------------------------------------
