@@ -84,7 +84,7 @@ def get_chat_model(temperature: float = 0.0) -> BaseChatModel:
             model=settings.chat_model,
             temperature=temperature,
             google_api_key=google_api_key(),
-            max_retries=2,
+            max_retries=0,  # helpers.gemini.invoke retries quota errors with backoff, visibly
         )
     from helpers.standin import ExtractiveChatModel
 

@@ -37,23 +37,38 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n{2,}|(?<=다\.)\s*")
 _SHORT_LINE_END = re.compile(r"^([^\n\uac00-\ud7a3]{1,60})\n(?=\S)", re.MULTILINE)
 
 
+def _stem(word: str) -> str:
+    """Return a crude stem: common English endings dropped, then the first 6 letters."""
+    for ending in ("ing", "ed", "es", "s"):
+        if len(word) > len(ending) + 3 and word.endswith(ending):
+            word = word[: -len(ending)]
+            break
+    return word[:6]
+
+
 def terms(text: str) -> list[str]:
-    """Return the content terms of ``text``: lower-cased words (first 6 letters) without stop
-    words, plus character bigrams of Hangul runs (Korean particles defeat whole-word matching)."""
+    """Return the content terms of ``text``: lower-cased word stems without stop words, plus
+    character bigrams of Hangul runs (Korean particles defeat whole-word matching)."""
     out: list[str] = []
     for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9'\-]*|[\uac00-\ud7a3]+", text.lower()):
         if "\uac00" <= word[0] <= "\ud7a3":
             out.extend(word[i : i + 2] for i in range(max(1, len(word) - 1)))
         elif word not in _STOPWORDS and len(word) > 1:
-            out.append(word[:6])
+            out.append(_stem(word))
     return out
 
 
 def split_prompt(prompt: str) -> tuple[str, str]:
-    """Return ``(context, question)`` from a prompt of the seed's shape (empty context if none)."""
+    """Return ``(context, question)`` from a prompt of the seed's shape (empty context if none).
+
+    The context is what follows "context:", or what stands between ``<documents>`` tags (the
+    defended prompt of notebook 06); the question is what follows the last "Question:".
+    """
     q_at = prompt.lower().rfind("question:")
     question = prompt[q_at + len("question:") :].strip() if q_at >= 0 else prompt.strip()
     head = prompt[:q_at] if q_at >= 0 else ""
+    if "<documents>" in head and "</documents>" in head:
+        return head.rsplit("<documents>", 1)[1].split("</documents>", 1)[0].strip(), question
     c_at = head.lower().find("context:")
     context = head[c_at + len("context:") :] if c_at >= 0 else ""
     return context.strip(), question
