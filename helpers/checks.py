@@ -241,6 +241,40 @@ def check_lambda(value: Any) -> None:
 
 # --- 06 chain -------------------------------------------------------------------------------
 
+
+def check_sources_chain(chain: Any) -> None:
+    """Notebook 06: a chain returning {"answer": str, "sources": [labels]} for a question."""
+    if unanswered(chain):
+        print(TODO)
+        return
+    if not hasattr(chain, "invoke"):
+        report(False, "", "Expected a runnable (an LCEL chain) with an invoke method.")
+        return
+    out = chain.invoke("How long must the fume extraction run after a laser job?")
+    if not isinstance(out, dict) or not {"answer", "sources"} <= set(out):
+        report(False, "", "The output should be a dict with the keys 'answer' and 'sources'.")
+    elif not all(isinstance(s, str) for s in out["sources"]):
+        report(False, "", "'sources' should be a list of labels (strings), e.g. source_label().")
+    else:
+        report(any("handbook" in s for s in out["sources"]),
+               "Right: the answer travels with the labels of the chunks it came from.",
+               "The sources do not include the handbook: is the retriever in the chain?")
+
+
+def check_citing_prompt(template: Any) -> None:
+    """Notebook 06: a prompt template with {context} and {question} that asks for citations."""
+    if unanswered(template):
+        print(TODO)
+        return
+    variables = set(getattr(template, "input_variables", []))
+    if variables != {"context", "question"}:
+        report(False, "", f"The template's variables are {sorted(variables)}; keep exactly "
+               "'context' and 'question' so the chain can fill them.")
+        return
+    text = str(template.format(context="C", question="Q")).lower()
+    report("cite" in text or "source" in text, "Right: same variables, and it asks for sources.",
+           "It never asks the model to cite its sources.")
+
 # --- 07 paper -------------------------------------------------------------------------------
 
 # --- 08 evaluation --------------------------------------------------------------------------
