@@ -1,0 +1,83 @@
+"""The notebooks' set-up cell, run as in Colab: a simulated `google.colab` module, and a local
+clone of this repository standing in for GitHub."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+
+import pytest
+
+from helpers import settings
+from helpers.settings import repo_root
+
+sys.path.insert(0, str(repo_root() / "scripts"))
+from colab_setup import SETUP_CELL  # noqa: E402
+
+SECRET = "colab-secret-for-tests"
+
+
+@pytest.fixture
+def fake_colab(monkeypatch):
+    """Put a google.colab module (with userdata.get) into sys.modules, as Colab has."""
+    colab = types.ModuleType("google.colab")
+    userdata = types.ModuleType("google.colab.userdata")
+
+    def get(name: str) -> str:
+        if name == "GOOGLE_API_KEY":
+            return SECRET
+        raise KeyError(name)  # Colab raises SecretNotFoundError for a missing secret
+
+    userdata.get = get
+    colab.userdata = userdata
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setitem(sys.modules, "google.colab.userdata", userdata)
+
+
+def test_setup_cell_clones_and_installs_only_what_colab_lacks(fake_colab, monkeypatch, tmp_path):
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo_root()), str(remote)], check=True)
+    home = tmp_path / "content" / "rag-course"
+    monkeypatch.setenv("RAG_COURSE_REPO_URL", str(remote))
+    monkeypatch.setenv("RAG_COURSE_DIR", str(home))
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def run(cmd, check):
+        calls.append(cmd)
+        if cmd[0] == "git":
+            return real_run(cmd, check=check)
+        return subprocess.CompletedProcess(cmd, 0)  # pip: recorded, not run
+
+    monkeypatch.setattr(subprocess, "run", run)
+    saved_path = list(sys.path)
+    try:
+        exec(SETUP_CELL.format(repository="rag-course/rag-course"), {})
+        assert sys.path[0] == str(home)
+    finally:
+        sys.path[:] = saved_path
+    assert (home / "helpers" / "settings.py").is_file()
+    assert (home / "data" / "tidewell" / "handbook.pdf").is_file()
+    git, pip = calls
+    assert git[:2] == ["git", "clone"] and str(remote) in git
+    assert pip[1:5] == ["-m", "pip", "install", "-q"]
+    assert pip[pip.index("-r") + 1] == str(home / "requirements-colab.txt")
+    assert not any("torch" in part for part in pip)
+    installed = (home / "requirements-colab.txt").read_text(encoding="utf-8")
+    assert "torch" not in installed
+
+
+def test_setup_cell_does_nothing_outside_colab(monkeypatch):
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("ran a command locally"))
+    exec(SETUP_CELL.format(repository="rag-course/rag-course"), {})
+
+
+def test_key_comes_from_colab_secrets(fake_colab, monkeypatch, tmp_path):
+    for name in settings.KEY_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(settings, "repo_root", lambda: tmp_path)
+    assert settings.find_api_key() == (SECRET, "Colab secrets")
+    assert settings.get_settings().in_colab

@@ -1,0 +1,50 @@
+"""Every notebook: badge to its own path, canonical set-up cell, clean stored outputs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from helpers.settings import repo_root
+
+ROOT = repo_root()
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SECRET = re.compile(r"AIza[0-9A-Za-z_\-]{30,}")
+ABSOLUTE_PATH = re.compile(r"(/root/|/home/[a-z]|/tmp/|/work/|/Users/|C:\\\\Users)")
+
+
+def cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 1
+
+
+def test_badges_set_up_cells_and_slide_tags_are_in_sync():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "sync_notebooks.py"), "--check"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, "run: python scripts/sync_notebooks.py\n" + result.stdout
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_are_clean(path):
+    text = path.read_text(encoding="utf-8")
+    assert not SECRET.search(text), "something that looks like a Google API key"
+    assert "langchain_community" not in text, "langchain-community is sunset"
+    code = [c for c in cells(path) if c["cell_type"] == "code"]
+    assert any(c["outputs"] for c in code), "no outputs stored: run scripts/run_notebooks.py"
+    counts = [c["execution_count"] for c in code if c["execution_count"] is not None]
+    assert counts == sorted(counts), "cells were run out of order"
+    for cell in code:
+        for out in cell["outputs"]:
+            assert out["output_type"] != "error", f"a stored error: {out.get('ename')}"
+            dumped = json.dumps(out)
+            assert not ABSOLUTE_PATH.search(dumped), f"an absolute path: {dumped[:200]}"
+            assert "DeprecationWarning" not in dumped, "a deprecation warning in the outputs"
