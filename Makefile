@@ -8,7 +8,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 TORCH_SPEC := torch==2.13.0
 OFFLINE := RAG_COURSE_MODE=offline HF_HUB_OFFLINE=1
 
-.PHONY: install index lab test lint notebooks clean
+.PHONY: install index lab test lint notebooks slides browser-test clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ test: index lint ## unit tests + nbval over every notebook, offline
 
 notebooks: index ## re-execute every notebook offline and store its outputs (see CONTRIBUTING.md)
 	$(OFFLINE) $(PY) scripts/run_notebooks.py
+
+slides: install ## export every notebook as reveal.js slides into slides/
+	$(VENV)/bin/jupyter nbconvert --to slides --output-dir slides notebooks/[0-9][0-9]_*.ipynb
+
+browser-test: index ## run a notebook through JupyterLab in headless Chromium; screenshot in docs/img/
+	$(OFFLINE) $(PY) -m pytest tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) .cache
