@@ -32,7 +32,9 @@ FLAGS = [
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Chromium not installed (apt-get install chromium)"
+    ),
 ]
 
 
@@ -49,9 +51,10 @@ def lab(tmp_path):
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, RAG_COURSE_MODE="offline", HF_HUB_OFFLINE="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={tmp_path}", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+         f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -70,6 +73,12 @@ def lab(tmp_path):
         proc.wait(timeout=30)
 
 
+def menu(page, top: str, item: str) -> None:
+    """Click a JupyterLab menu item (menu bar entry, then the item)."""
+    page.click(f".lm-MenuBar-itemLabel:text-is('{top}')")
+    page.click(f".lm-Menu-itemLabel:text-is('{item}')")
+
+
 def test_run_all_cells_in_jupyterlab(lab):
     from playwright.sync_api import sync_playwright
 
@@ -79,23 +88,39 @@ def test_run_all_cells_in_jupyterlab(lab):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(lab)
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-            page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-            # Every code cell gets an execution count; "[*]" means still running.
+            select = page.locator(".jp-Dialog button:has-text('Select')")
+            try:  # JupyterLab may ask which kernel to start
+                select.click(timeout=10_000)
+            except Exception:  # noqa: BLE001 - no dialog: the kernel started by itself
+                pass
+            page.wait_for_selector(
+                ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
+            )
+            menu(page, "Edit", "Clear Outputs of All Cells")
+            page.wait_for_function(
+                "() => document.querySelectorAll('.jp-OutputArea-output').length === 0"
+            )
+            menu(page, "Run", "Run All Cells")
+            # Every code cell gets a fresh execution count; "[*]" means still running.
             page.wait_for_function(
                 """() => {
                     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-                    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+                    return prompts.length > 0
+                        && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
                 }""",
                 timeout=240_000,
             )
-            errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+            stderr = "application/vnd.jupyter.stderr"
+            errors = page.locator(f".jp-OutputArea-output[data-mime-type='{stderr}']")
             texts = [errors.nth(i).inner_text() for i in range(errors.count())]
             assert not [t for t in texts if "Traceback" in t or "Error" in t], texts
+            try:  # dismiss JupyterLab's "news" question so it does not cover the figure
+                page.click(".jp-Notification-Toast button:has-text('No')", timeout=2_000)
+            except Exception:  # noqa: BLE001 - no toast shown
+                pass
             figure = page.locator(".jp-OutputArea-output img").first
             figure.wait_for(timeout=30_000)
-            figure.scroll_into_view_if_needed()
+            figure.evaluate("img => img.scrollIntoView({block: 'center'})")
             assert figure.bounding_box()["width"] > 300
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
