@@ -23,6 +23,7 @@ install: $(VENV)/.installed ## create .venv and install everything
 index: install ## build the course's Chroma index and corpus map once (reopened afterwards)
 	$(OFFLINE) $(PY) -m helpers.index
 	$(OFFLINE) $(PY) -m helpers.plots
+	$(OFFLINE) $(PY) -m helpers.evaluation
 
 lab: index ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/

@@ -38,37 +38,42 @@ def check_mode_line(line: Any) -> None:
 # --- 01 loaders -----------------------------------------------------------------------------
 
 
-def check_page_count(count: Any) -> None:
-    """Notebook 01: the number of handbook pages that hold text, from a loader."""
-    if unanswered(count):
+def _glued_share(text: str) -> float:
+    """Notebook 01's detector: the share of words that are runs of 20+ letters."""
+    import re
+
+    words = re.findall(r"[A-Za-z]+", text)
+    return sum(len(w) >= 20 for w in words) / max(1, len(words))
+
+
+def check_glued_pages(pages: Any) -> None:
+    """Notebook 01: the FAQ pages whose pypdf text has a glued share above 0.1."""
+    if unanswered(pages):
         print(TODO)
         return
-    from helpers.corpus import load_pdf
-
-    expected = len(load_pdf("tidewell/handbook.pdf"))
-    if not isinstance(count, int):
-        report(False, "", f"Expected a whole number (int), got {type(count).__name__}.")
+    if not isinstance(pages, list) or not all(isinstance(p, int) for p in pages):
+        report(False, "", "Expected a list of page numbers (whole numbers from metadata['page']).")
         return
-    hint = "Too many: " if count > expected else "Too few: "
-    report(
-        count == expected,
-        "Right: one Document per page that has text.",
-        hint + "count the Documents a PDF loader returns for data/tidewell/handbook.pdf.",
-    )
+    from pypdf import PdfReader
 
+    from helpers.corpus import data_path
 
-def check_korean_notice(docs: Any) -> None:
-    """Notebook 01: the cp949 sample loaded into Documents with readable Korean."""
-    if unanswered(docs):
-        print(TODO)
-        return
-    if not isinstance(docs, list) or not docs or not hasattr(docs[0], "page_content"):
-        report(False, "", "Expected a list of Documents, as load_text returns.")
-    text = docs[0].page_content
+    reader = PdfReader(data_path("debian-faq/debian-faq.en.pdf"))
+    shares = [_glued_share(page.extract_text()) for page in reader.pages]
+    expected = [i for i, share in enumerate(shares) if share > 0.1]
+    missing, extra = set(expected) - set(pages), set(pages) - set(expected)
+    if not pages:
+        hint = "An empty list: did you measure the PDFium pages? Use faq_pages, read by pypdf."
+    elif extra:
+        hint = f"{len(extra)} of your pages have a glued share of 0.1 or less: check the threshold."
+    elif missing:
+        hint = f"{len(missing)} glued page(s) missing: go through every page of faq_pages."
+    else:
+        hint = "The right pages, but keep them in page order, each once."
     report(
-        text.startswith("타이드웰"),
-        "Readable Korean: the bytes were decoded with the encoding they were written in.",
-        "The text does not start with Hangul: which encoding did the error message suggest?",
+        pages == expected,
+        f"Right: {len(expected)} of {len(shares)} pages; the others are blank or nearly so.",
+        hint,
     )
 
 
@@ -86,7 +91,43 @@ def check_running_header(line: Any) -> None:
         "Not a line repeated on most pages: try repeated_lines() on the raw (clean=False) pages.",
     )
 
-# --- 02 splitters ---------------------------------------------------------------------------
+
+def check_folder_docs(docs: Any) -> None:
+    """Notebook 01: every .txt file under data/tidewell, sub-folders included, as Documents."""
+    if unanswered(docs):
+        print(TODO)
+        return
+    if not isinstance(docs, list) or not all(hasattr(d, "metadata") for d in docs):
+        report(False, "", "Expected a list of Documents, as corpus.load_text returns.")
+        return
+    from helpers.corpus import data_path
+    from helpers.settings import relative
+
+    expected = sorted(relative(p) for p in data_path("tidewell").rglob("*.txt"))
+    sources = [str(d.metadata.get("source", "")) for d in docs]
+    if any(not s.endswith(".txt") for s in sources):
+        hint = "Some Documents are not from .txt files: keep only the text files."
+    elif len(sources) != len(set(sources)):
+        hint = "Some files were loaded twice: load each file once."
+    elif set(sources) < set(expected):
+        hint = "A file in a sub-folder is missing: glob() looks only in the folder itself."
+    else:
+        hint = "Not the .txt files of data/tidewell: check the folder."
+    report(
+        sorted(sources) == expected,
+        f"Right: {len(expected)} text files, one Document each, from every sub-folder.",
+        hint,
+    )
+
+
+MODEL_LIMIT = 256  # word pieces all-MiniLM-L6-v2 reads; the rest of a text is dropped
+
+
+def _n_tokens(texts: list[str]) -> list[int]:
+    """Return the number of word pieces (special tokens included) of each text for MiniLM."""
+    from helpers.models import get_tokenizer
+
+    return [len(ids) for ids in get_tokenizer()(texts)["input_ids"]]
 
 
 def check_news_chunks(chunks: Any) -> None:
@@ -111,21 +152,59 @@ def check_news_chunks(chunks: Any) -> None:
         )
 
 
-def check_cut_count(count: Any) -> None:
-    """Notebook 02: how many 500/50 chunks of the corpus exceed the embedder's 256 word pieces."""
-    if unanswered(count):
+def check_safe_size(size: Any) -> None:
+    """Notebook 02: the largest character chunk_size (100..500, step 50, overlap size // 10) at
+    which no chunk of the Korean FAQ exceeds the model's 256 word pieces."""
+    if unanswered(size):
         print(TODO)
         return
-    from helpers.corpus import corpus_chunks
-    from helpers.models import get_tokenizer
+    sizes = list(range(100, 501, 50))
+    if size not in sizes:
+        report(False, "", "Expected one of 100, 150, 200, ..., 500 (a whole number).")
+        return
+    from helpers.corpus import load_text, split_documents
 
-    tokenizer = get_tokenizer()
-    expected = sum(len(tokenizer(c.page_content)["input_ids"]) > 256 for c in corpus_chunks())
+    ko = load_text("debian-faq/debian-faq.ko.txt")
+
+    def cut(n: int) -> int:
+        chunks = split_documents(ko, n, n // 10)
+        return sum(t > MODEL_LIMIT for t in _n_tokens([c.page_content for c in chunks]))
+
+    if cut(size):
+        report(False, "", f"At {size} some Korean chunks still exceed 256 word pieces: go smaller.")
+        return
     report(
-        count == expected,
-        "Right: every one of them loses its end silently when embedded.",
-        "Not that many: count chunks whose token ids (special tokens included) exceed 256.",
+        size == 500 or cut(size + 50) > 0,
+        f"Right: {size} characters is the most a Korean chunk can hold safely for this model.",
+        f"{size} is safe, but so is a larger size: find the largest.",
     )
+
+
+def check_token_chunks(chunks: Any) -> None:
+    """Notebook 02: notice.ko.txt split so that no chunk exceeds 128 word pieces of MiniLM."""
+    if unanswered(chunks):
+        print(TODO)
+        return
+    if not chunks or not isinstance(chunks, list) or not hasattr(chunks[0], "metadata"):
+        report(False, "", "Expected a non-empty list of Documents, as split_documents() returns.")
+        return
+    from helpers.corpus import load_text
+
+    text = load_text("tidewell/notice.ko.txt")[0].page_content
+    sizes = _n_tokens([c.page_content for c in chunks])
+    too_long = sum(n > 128 for n in sizes)
+    if any(c.metadata.get("source") != "tidewell/notice.ko.txt" for c in chunks):
+        report(False, "", "Split the Documents of tidewell/notice.ko.txt only (load_text).")
+    elif too_long:
+        report(False, "", f"{too_long} chunk(s) over 128 word pieces: leave room for [CLS], [SEP].")
+    elif sum(len(c.page_content) for c in chunks) < 0.95 * len(text.replace("\n", "")):
+        report(False, "", "The chunks miss part of the notice: split the whole text.")
+    else:
+        report(
+            sum(sizes) / len(sizes) >= 64,
+            f"Right: {len(chunks)} chunks, the longest {max(sizes)} word pieces.",
+            "Every chunk fits, but most are far shorter than needed: use most of the 128.",
+        )
 
 # --- 03 embeddings --------------------------------------------------------------------------
 
@@ -152,23 +231,29 @@ def check_most_similar(choice: Any, query: str, candidates: list[str]) -> None:
     )
 
 
-def check_cosine(value: Any, a: str, b: str) -> None:
-    """Notebook 03: the cosine similarity of two sentences' embeddings, computed by hand."""
-    if unanswered(value):
+def check_nearest_chunk(chunk: Any, query: str) -> None:
+    """Notebook 03: the id of the stored chunk whose vector is most similar to the query's."""
+    if unanswered(chunk):
         print(TODO)
         return
     import numpy as np
 
     from helpers.models import get_embeddings
+    from helpers.plots import corpus_vectors
 
-    va, vb = (np.array(get_embeddings().embed_query(t)) for t in (a, b))
-    expected = float(va @ vb / (np.linalg.norm(va) * np.linalg.norm(vb)))
-    try:
-        close = abs(float(value) - expected) < 1e-3
-    except (TypeError, ValueError):
-        report(False, "", "Expected a number between -1 and 1.")
+    ids, vectors, _, _ = corpus_vectors()
+    if chunk not in ids:
+        report(False, "", "Not a chunk id of the index: take it from the ids of corpus_vectors().")
         return
-    report(close, "Right, to three decimals.", "Not the cosine: dot product over the two norms.")
+    sims = vectors @ np.array(get_embeddings().embed_query(query), dtype=np.float32)
+    if chunk == ids[int(np.argmin(sims))]:
+        report(False, "", "That is the *least* similar chunk: take the highest similarity.")
+        return
+    report(
+        chunk == ids[int(np.argmax(sims))],
+        f"Right: similarity {sims.max():.3f}, the highest of all {len(ids)} chunks.",
+        "Not the nearest: compare the query vector with every stored vector and take the highest.",
+    )
 
 # --- 04 chroma ------------------------------------------------------------------------------
 
@@ -278,3 +363,17 @@ def check_citing_prompt(template: Any) -> None:
 # --- 07 paper -------------------------------------------------------------------------------
 
 # --- 08 evaluation --------------------------------------------------------------------------
+
+
+def check_mrr(value: Any) -> None:
+    """Notebook 08: the MRR of the ranking [miss, miss, hit, miss, hit]."""
+    if unanswered(value):
+        print(TODO)
+        return
+    try:
+        close = abs(float(value) - 1 / 3) < 1e-6
+    except (TypeError, ValueError):
+        report(False, "", "Expected a number.")
+        return
+    report(close, "Right: only the first relevant result counts, at rank 3.",
+           "Not quite: MRR takes 1/rank of the *first* relevant result only.")

@@ -9,6 +9,7 @@ the same chunks again never creates duplicates. Run ``python -m helpers.index`` 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 import time
@@ -84,22 +85,30 @@ def build_index(
     from langchain_chroma import Chroma
 
     folder = index_dir(chunk_size, chunk_overlap)
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    # Build in a private folder and rename it at the end, so that two processes building at
+    # once never delete each other's work, and a half-built index is never opened.
+    building = folder.with_name(f"{folder.name}.building-{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
     chunks = corpus_chunks(chunk_size, chunk_overlap)
     store = Chroma(
         collection_name=COLLECTION,
         embedding_function=get_embeddings(show_progress=show_progress),
-        client=chroma_client(folder),
+        client=chroma_client(building),
         collection_metadata={"hnsw:space": "cosine"},
         # Search as wide as the corpus: HNSW with the default ef_search=100 is approximate, and
         # its top 50 varied from one process to the next (near-ties), which MMR then amplifies.
         collection_configuration={"hnsw": {"space": "cosine", "ef_search": 2000}},
     )
     store.add_documents(chunks, ids=[c.metadata["chunk_id"] for c in chunks])
-    _done_marker(folder).write_text(f"{len(chunks)}\n")
-    return store
+    _done_marker(building).write_text(f"{len(chunks)}\n")
+    del store
+    if _done_marker(folder).exists():  # another process finished first: use its index
+        shutil.rmtree(building, ignore_errors=True)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+        building.rename(folder)
+    return course_index(chunk_size, chunk_overlap)
 
 
 def course_index(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> Chroma:

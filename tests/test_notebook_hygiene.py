@@ -36,7 +36,8 @@ def test_badges_set_up_cells_and_slide_tags_are_in_sync():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_stored_outputs_are_clean(path):
     text = path.read_text(encoding="utf-8")
-    assert not SECRET.search(text), "something that looks like a Google API key"
+    without_images = re.sub(r'"image/(png|jpeg)": "[^"]*"', '""', text)  # base64 can match anything
+    assert not SECRET.search(without_images), "something that looks like a Google API key"
     assert "langchain_community" not in text, "langchain-community is sunset"
     code = [c for c in cells(path) if c["cell_type"] == "code"]
     assert any(c["outputs"] for c in code), "no outputs stored: run scripts/run_notebooks.py"

@@ -1,0 +1,58 @@
+"""Keyword retrieval: BM25 (via ``bm25s``) behind LangChain's ``BaseRetriever`` interface.
+
+``langchain-community``'s ``BM25Retriever`` is sunset; this is the same idea in a few lines.
+The tokenizer keeps Latin words and cuts Hangul into character bigrams, because Korean
+particles glue onto words ("패키지를", "패키지는") and defeat whole-word matching.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import bm25s
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+_TOKEN = re.compile(r"[a-z0-9]+|[\uac00-\ud7a3]+")
+
+
+def tokenize(text: str) -> list[str]:
+    """Return lower-case Latin words and Hangul character bigrams."""
+    tokens: list[str] = []
+    for run in _TOKEN.findall(text.lower()):
+        if "\uac00" <= run[0] <= "\ud7a3":
+            tokens.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+        else:
+            tokens.append(run)
+    return tokens
+
+
+class BM25Retriever(BaseRetriever):
+    """Return the ``k`` documents with the highest BM25 score for the query."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    docs: list[Document]
+    index: bm25s.BM25
+    k: int = 5
+    tokenizer: Callable[[str], list[str]] = tokenize
+
+    @classmethod
+    def from_documents(
+        cls, docs: list[Document], k: int = 5, tokenizer: Callable[[str], list[str]] = tokenize
+    ) -> BM25Retriever:
+        """Return a retriever over ``docs`` (the BM25 index is built here, in memory)."""
+        index = bm25s.BM25()
+        index.index([tokenizer(d.page_content) or [""] for d in docs], show_progress=False)
+        return cls(docs=list(docs), index=index, k=k, tokenizer=tokenizer)
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        tokens = self.tokenizer(query) or [""]
+        k = min(self.k, len(self.docs))
+        ids, scores = self.index.retrieve([tokens], k=k, show_progress=False)
+        return [self.docs[int(i)] for i, s in zip(ids[0], scores[0], strict=True) if s > 0]

@@ -1,0 +1,95 @@
+"""Evaluate retrieval on the course question set, and the chunk-size sweep of notebook 08.
+
+The sweep embeds the corpus once per chunk setting (about a minute each on 2 cores), so it runs
+once — ``python -m helpers.evaluation``, part of ``make index`` — and is cached as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+from langchain_core.documents import Document
+
+from helpers.corpus import CHUNK_OVERLAP, CHUNK_SIZE, load_corpus, load_questions, split_documents
+from helpers.metrics import hit_at_k, mean, ndcg_at_k, reciprocal_rank, relevance
+from helpers.settings import get_settings
+
+#: Chunk settings of the sweep: (chunk_size, chunk_overlap).
+SWEEP = ((250, 25), (500, 0), (500, 50), (500, 100), (800, 80), (1000, 100))
+
+
+def evaluate(
+    retrieve: Callable[[str], list[Document]], questions: Iterable[dict[str, Any]], k: int = 5
+) -> dict[str, float]:
+    """Return hit rate@k, MRR and nDCG@k of ``retrieve`` over the answerable ``questions``."""
+    rows = [relevance(retrieve(q["question"]), q["gold"]) for q in questions if q["answerable"]]
+    return {
+        f"hit@{k}": round(mean(hit_at_k(r, k) for r in rows), 3),
+        "MRR": round(mean(reciprocal_rank(r[:k]) for r in rows), 3),
+        f"nDCG@{k}": round(mean(ndcg_at_k(r, k) for r in rows), 3),
+    }
+
+
+def _sweep_path() -> Any:
+    from helpers.index import fingerprint
+
+    return get_settings().cache_dir / "sweep" / f"{fingerprint()}.json"
+
+
+def chunk_sweep(k: int = 5) -> list[dict[str, Any]]:
+    """Return retrieval metrics (dense, exact cosine) for every chunk setting of :data:`SWEEP`.
+
+    Computed once and cached next to the index.
+    """
+    path = _sweep_path()
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    from helpers.models import get_embeddings
+
+    embeddings = get_embeddings()
+    docs, questions = load_corpus(), load_questions()
+    asked = [q for q in questions if q["answerable"]]
+    Q = np.array(embeddings.embed_documents([q["question"] for q in asked]))
+    rows = []
+    for size, overlap in SWEEP:
+        start = time.perf_counter()
+        chunks = split_documents(docs, size, overlap)
+        if (size, overlap) == (CHUNK_SIZE, CHUNK_OVERLAP):  # the course index has these vectors
+            from helpers.plots import corpus_vectors
+
+            ids, vectors, _, _ = corpus_vectors()
+            where = {cid: i for i, cid in enumerate(ids)}
+            V = vectors[[where[c.metadata["chunk_id"]] for c in chunks]]
+        else:
+            V = np.array(embeddings.embed_documents([c.page_content for c in chunks]))
+
+        def retrieve_by_index(i: int, V: np.ndarray = V, chunks: list[Document] = chunks) -> list:
+            return [chunks[j] for j in np.argsort(-(V @ Q[i]), kind="stable")[:k]]
+
+        rels = [relevance(retrieve_by_index(i), q["gold"]) for i, q in enumerate(asked)]
+        rows.append({
+            "chunk_size": size, "chunk_overlap": overlap, "chunks": len(chunks),
+            f"hit@{k}": round(mean(hit_at_k(r, k) for r in rels), 3),
+            "MRR": round(mean(reciprocal_rank(r) for r in rels), 3),
+            "seconds": round(time.perf_counter() - start, 1),
+        })
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return rows
+
+
+def main() -> int:
+    """Compute (or reopen) the chunk-size sweep and print it."""
+    start = time.perf_counter()
+    rows = chunk_sweep()
+    print(f"chunk sweep ready ({len(rows)} settings) in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""BM25 retriever: exact words win, Korean matches through particles, it is a real retriever."""
+
+from __future__ import annotations
+
+from langchain_core.documents import Document
+
+from helpers.bm25 import BM25Retriever, tokenize
+
+DOCS = [
+    Document(page_content="The kiln Ember fires on Thursday nights.", metadata={"id": 0}),
+    Document(page_content="Run apt-mark hold package_name to hold a package.", metadata={"id": 1}),
+    Document(page_content="데비안 패키지를 보류하려면 apt-mark를 씁니다.", metadata={"id": 2}),
+    Document(page_content="Children are welcome at the Saturday workshop.", metadata={"id": 3}),
+]
+
+
+def test_tokenize_latin_words_and_hangul_bigrams():
+    assert tokenize("Apt-Mark hold") == ["apt", "mark", "hold"]
+    assert tokenize("패키지를") == ["패키", "키지", "지를"]
+
+
+def test_exact_terms_rank_first():
+    retriever = BM25Retriever.from_documents(DOCS, k=2)
+    assert retriever.invoke("apt-mark hold")[0].metadata["id"] == 1
+    assert retriever.invoke("When does the kiln fire?")[0].metadata["id"] == 0
+
+
+def test_korean_matches_despite_particles():
+    retriever = BM25Retriever.from_documents(DOCS, k=1)
+    assert retriever.invoke("패키지는 어떻게 보류하나요?")[0].metadata["id"] == 2
+
+
+def test_no_shared_term_returns_nothing():
+    assert BM25Retriever.from_documents(DOCS, k=3).invoke("zzz qqq") == []
