@@ -24,12 +24,13 @@ index: install ## build the course's Chroma index and corpus map once (reopened 
 	$(OFFLINE) $(PY) -m helpers.index
 	$(OFFLINE) $(PY) -m helpers.plots
 	$(OFFLINE) $(PY) -m helpers.evaluation
+	$(OFFLINE) $(PY) -m helpers.generator
 
 lab: index ## open the course in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/
 
 lint: install
-	$(VENV)/bin/ruff check helpers tests scripts notebooks
+	$(VENV)/bin/ruff check helpers tests scripts benchmarks notebooks
 
 test: index lint ## unit tests + nbval over every notebook, offline
 	$(OFFLINE) $(PY) -m pytest

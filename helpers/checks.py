@@ -362,6 +362,21 @@ def check_citing_prompt(template: Any) -> None:
 
 # --- 07 paper -------------------------------------------------------------------------------
 
+def check_marginal(value: Any) -> None:
+    """Notebook 07: RAG-Token's probability of one token with p(z)=[0.6, 0.4] and
+    p(token|z)=[0.5, 0.1]."""
+    if unanswered(value):
+        print(TODO)
+        return
+    try:
+        close = abs(float(value) - (0.6 * 0.5 + 0.4 * 0.1)) < 1e-9
+    except (TypeError, ValueError):
+        report(False, "", "Expected a probability (a number between 0 and 1).")
+        return
+    report(close, "Right: a mixture of the passages' token probabilities, weighted by p(z|x).",
+           "Not that: weight each passage's probability by p(z|x) and add them up.")
+
+
 # --- 08 evaluation --------------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 COLLECTION = "course"
 #: Bump when the way chunks are made changes (cleaning, metadata), to force a rebuild.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 def fingerprint(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> str:
@@ -95,10 +95,9 @@ def build_index(
         collection_name=COLLECTION,
         embedding_function=get_embeddings(show_progress=show_progress),
         client=chroma_client(building),
-        collection_metadata={"hnsw:space": "cosine"},
         # Search as wide as the corpus: HNSW with the default ef_search=100 is approximate, and
         # its top 50 varied from one process to the next (near-ties), which MMR then amplifies.
-        collection_configuration={"hnsw": {"space": "cosine", "ef_search": 2000}},
+        collection_metadata={"hnsw:space": "cosine", "hnsw:search_ef": 2000},
     )
     store.add_documents(chunks, ids=[c.metadata["chunk_id"] for c in chunks])
     _done_marker(building).write_text(f"{len(chunks)}\n")

