@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -13,15 +12,10 @@ import pytest
 from langchain_chroma import Chroma
 
 from helpers import corpus
+from tests.support import free_port
 from tests.test_index import HashEmbeddings
 
 CHROMA = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
