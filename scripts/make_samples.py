@@ -1,13 +1,17 @@
 """Make the small bad files of data/samples/, used to show the course's one-line errors.
 
-Usage: ``python scripts/make_samples.py`` (after scripts/make_handbook.py). Deterministic.
+Usage: ``python scripts/make_samples.py [OUTPUT_DIR]`` (after scripts/make_handbook.py).
+Deterministic: every run writes the same bytes (tests/test_data.py checks it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import random
+import sys
 from pathlib import Path
+from unittest import mock
 
 from fpdf import FPDF
 from PIL import Image, ImageDraw
@@ -38,23 +42,29 @@ def encrypted_pdf() -> bytes:
     reader = PdfReader(DATA / "tidewell" / "handbook.pdf")
     writer = PdfWriter()
     writer.add_page(reader.pages[0])
-    writer.encrypt(user_password="tidewell", owner_password="tidewell-owner", algorithm="AES-128")
-    buffer = io.BytesIO()
-    writer.write(buffer)
+    # pypdf draws the file identifier and the AES salts from secrets.token_bytes: seed them, so
+    # the sample is the same file every run. (For a sample only: never do this for real secrets.)
+    seeded = random.Random(2026)
+    with mock.patch("secrets.token_bytes", seeded.randbytes):
+        writer.encrypt(
+            user_password="tidewell", owner_password="tidewell-owner", algorithm="AES-128"
+        )
+        buffer = io.BytesIO()
+        writer.write(buffer)
     return buffer.getvalue()
 
 
-def main() -> None:
-    """Write every sample file."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "empty.txt").write_bytes(b"")
+def main(out: Path = OUT) -> None:
+    """Write every sample file into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "empty.txt").write_bytes(b"")
     notice = (DATA / "tidewell" / "notice.ko.txt").read_text(encoding="utf-8")
-    (OUT / "notice.cp949.txt").write_bytes(notice.encode("cp949"))
-    (OUT / "corrupt.pdf").write_bytes((DATA / "tidewell" / "handbook.pdf").read_bytes()[:3000])
-    (OUT / "encrypted.pdf").write_bytes(encrypted_pdf())
-    (OUT / "scanned.pdf").write_bytes(scanned_pdf())
-    print("wrote", ", ".join(sorted(p.name for p in OUT.iterdir())))
+    (out / "notice.cp949.txt").write_bytes(notice.encode("cp949"))
+    (out / "corrupt.pdf").write_bytes((DATA / "tidewell" / "handbook.pdf").read_bytes()[:3000])
+    (out / "encrypted.pdf").write_bytes(encrypted_pdf())
+    (out / "scanned.pdf").write_bytes(scanned_pdf())
+    print("wrote", ", ".join(sorted(p.name for p in out.iterdir())))
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

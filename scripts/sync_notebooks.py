@@ -6,8 +6,11 @@ what would change (exit 1), which the tests use. It never touches outputs, so nb
 * the Colab badge in the first cell points at the notebook's own path in the repository named
   in ``pyproject.toml`` (``[tool.rag-course] repository``);
 * the first code cell is the canonical set-up cell of ``scripts/colab_setup.py``;
-* slide tags for ``jupyter nbconvert --to slides``: a ``#``/``##`` heading starts a slide, a
-  ``###`` heading a sub-slide, everything else follows on the same slide.
+* slide tags for ``jupyter nbconvert --to slides`` (``make slides``), one idea per slide: a
+  ``#``/``##`` heading starts a slide, a ``###`` heading a sub-slide; a code cell that follows
+  an idea already shown (code, then its markdown) starts a sub-slide of its own; the markdown
+  after a code cell ("what to notice") is a fragment, revealed after the output; the set-up
+  cell is skipped.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from colab_setup import SETUP_CELL  # noqa: E402
 
+COLAB_SVG = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE = re.compile(r"\(https://colab\.research\.google\.com/github/[^)]*\)")
 
 
@@ -37,15 +41,38 @@ def badge_url(path: Path) -> str:
     return f"https://colab.research.google.com/github/{repository()}/blob/main/notebooks/{path.name}"
 
 
-def slide_type(cell: nbformat.NotebookNode) -> str:
-    """Return the slide type a cell should have."""
-    if cell.cell_type == "markdown":
-        first = cell.source.lstrip().split("\n", 1)[0]
-        if first.startswith(("# ", "## ")):
-            return "slide"
-        if first.startswith("### "):
-            return "subslide"
-    return "-"
+def heading_level(cell: nbformat.NotebookNode) -> int:
+    """Return the Markdown heading level of a cell's first line (0 when it is no heading)."""
+    if cell.cell_type != "markdown":
+        return 0
+    first = cell.source.lstrip().split("\n", 1)[0]
+    hashes = len(first) - len(first.lstrip("#"))
+    return hashes if first[hashes : hashes + 1] == " " else 0
+
+
+def slide_types(cells: list[nbformat.NotebookNode], setup: int) -> list[str]:
+    """Return each cell's ``slideshow.slide_type``: one idea (code + what to notice) per slide."""
+    types: list[str] = []
+    shown_code = False  # the current (sub-)slide already shows a code cell
+    for index, cell in enumerate(cells):
+        previous_cell = cells[index - 1] if index else None
+        level = heading_level(cell)
+        if index == setup:
+            wanted = "skip"
+        elif level in (1, 2):
+            wanted, shown_code = "slide", False
+        elif level == 3:
+            wanted, shown_code = "subslide", False
+        elif cell.cell_type == "code":
+            after_markdown = previous_cell is not None and previous_cell.cell_type == "markdown"
+            wanted = "subslide" if shown_code and after_markdown else "-"
+            shown_code = True
+        elif previous_cell is not None and previous_cell.cell_type == "code" and index - 1 != setup:
+            wanted = "fragment"
+        else:
+            wanted = "-"
+        types.append(wanted)
+    return types
 
 
 def sync(path: Path) -> list[str]:
@@ -54,16 +81,19 @@ def sync(path: Path) -> list[str]:
     changes = []
     head = nb.cells[0]
     fixed = BADGE.sub(f"({badge_url(path)})", head.source)
-    if fixed != head.source or badge_url(path) not in fixed:
+    if not BADGE.search(fixed):  # no badge yet: put one under the title line
+        title, _, rest = fixed.partition("\n")
+        fixed = f"{title}\n\n[![Open In Colab]({COLAB_SVG})]({badge_url(path)})\n{rest}"
+    if fixed != head.source:
         changes.append("badge")
         head.source = fixed
-    setup = next(c for c in nb.cells if c.cell_type == "code")
+    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    setup = nb.cells[first_code]
     canonical = SETUP_CELL.format(repository=repository())
     if setup.source != canonical:
         changes.append("set-up cell")
         setup.source = canonical
-    for cell in nb.cells:
-        wanted = slide_type(cell)
+    for cell, wanted in zip(nb.cells, slide_types(nb.cells, first_code), strict=True):
         if cell.metadata.get("slideshow", {}).get("slide_type") != wanted:
             cell.metadata["slideshow"] = {"slide_type": wanted}
             if "slide tags" not in changes:

@@ -1,13 +1,15 @@
 """A learner's path, in a real browser: JupyterLab on loopback, a notebook run through the UI.
 
 Needs Debian's Chromium (`apt-get install chromium`); skipped with a reason when it is missing.
-Runs notebooks/02_splitters.ipynb (a copy, so autosave never touches the repository) with
-"Run All Cells", checks that every cell ran without an error and that a figure rendered, and
-saves docs/img/browser-test.png. `make browser-test` runs only this test.
+Runs notebooks/02_splitters.ipynb (a copy, so autosave never touches the repository; notebook 00
+has no figure) with "Run All Cells", checks on the page and in the notebook JupyterLab saves
+that every cell ran, in order, without an error and that a figure rendered, and saves
+docs/img/browser-test.png. `make browser-test` runs only this test (about 50 s).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -38,16 +40,32 @@ pytestmark = [
 ]
 
 
+# JupyterLab settings for the test (a fresh settings folder, not the user's): no news toast over
+# the figure, and every cell attached to the page so that the checks below see all of them.
+SETTINGS = {
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+}
+
+
 @pytest.fixture
 def lab(tmp_path):
-    """Start JupyterLab on 127.0.0.1 over a copy of one notebook; yield its URL; stop it."""
-    shutil.copy(repo_root() / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
+    """Start JupyterLab on 127.0.0.1 over a copy of one notebook; yield (URL, copy); stop it."""
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(repo_root() / "notebooks" / NOTEBOOK, work / NOTEBOOK)
+    for name, values in SETTINGS.items():
+        path = tmp_path / "settings" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, RAG_COURSE_MODE="offline", HF_HUB_OFFLINE="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
          f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+         f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
          "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -61,7 +79,7 @@ def lab(tmp_path):
                 time.sleep(0.5)
         else:
             pytest.fail("JupyterLab did not start within 60 s")
-        yield f"{base}/lab/tree/{NOTEBOOK}?token={token}"
+        yield f"{base}/lab/tree/{NOTEBOOK}?token={token}", work / NOTEBOOK
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -76,11 +94,14 @@ def menu(page, top: str, item: str) -> None:
 def test_run_all_cells_in_jupyterlab(lab):
     from playwright.sync_api import sync_playwright
 
+    url, copy = lab
+    stored = json.loads(copy.read_text(encoding="utf-8"))["cells"]
+    code_cells = sum(c["cell_type"] == "code" for c in stored)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(lab)
+            page.goto(url)
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
             select = page.locator(".jp-Dialog button:has-text('Select')")
             try:  # JupyterLab may ask which kernel to start
@@ -95,28 +116,42 @@ def test_run_all_cells_in_jupyterlab(lab):
                 "() => document.querySelectorAll('.jp-OutputArea-output').length === 0"
             )
             menu(page, "Run", "Run All Cells")
-            # Every code cell gets a fresh execution count; "[*]" means still running.
+            # Every code cell gets a fresh execution count ("[*]" while it runs), then idle.
             page.wait_for_function(
-                """() => {
+                """n => {
                     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-                    return prompts.length > 0
+                    return prompts.length === n
                         && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
                 }""",
+                arg=code_cells,
                 timeout=240_000,
+            )
+            page.wait_for_selector(
+                ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
             )
             stderr = "application/vnd.jupyter.stderr"
             errors = page.locator(f".jp-OutputArea-output[data-mime-type='{stderr}']")
             texts = [errors.nth(i).inner_text() for i in range(errors.count())]
             assert not [t for t in texts if "Traceback" in t or "Error" in t], texts
-            try:  # dismiss JupyterLab's "news" question so it does not cover the figure
-                page.click(".jp-Notification-Toast button:has-text('No')", timeout=2_000)
-            except Exception:  # noqa: BLE001 - no toast shown
-                pass
-            figure = page.locator(".jp-OutputArea-output img").first
+            figure = page.locator(".jp-OutputArea-output[data-mime-type='image/png'] img").first
             figure.wait_for(timeout=30_000)
+            assert figure.evaluate("img => img.naturalWidth") > 300  # decoded, not a broken icon
+            menu(page, "File", "Save Notebook")
+            for _ in range(60):  # until the saved file holds the run
+                saved = json.loads(copy.read_text(encoding="utf-8"))["cells"]
+                if all(c["execution_count"] for c in saved if c["cell_type"] == "code"):
+                    break
+                time.sleep(0.5)
             figure.evaluate("img => img.scrollIntoView({block: 'center'})")
-            assert figure.bounding_box()["width"] > 300
+            page.wait_for_timeout(500)  # let the scroll settle before the picture
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
         finally:
             browser.close()
+    # What JupyterLab saved: every code cell ran once, in order, without an error, and a figure.
+    saved = json.loads(copy.read_text(encoding="utf-8"))["cells"]
+    cells = [c for c in saved if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1))
+    outputs = [o for c in cells for o in c["outputs"]]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    assert any("image/png" in o.get("data", {}) for o in outputs)

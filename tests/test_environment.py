@@ -38,6 +38,20 @@ def test_every_requirement_is_pinned():
     assert "torch" in pins("requirements.txt")
 
 
+# Packages of requirements.txt that requirements-colab.txt leaves out, and why. Colab's image
+# ships the first group (reinstalling torch there would take minutes and can break CUDA); the
+# second is for contributors and CI, not for learners.
+COLAB_SHIPS = {"torch", "accelerate", "matplotlib", "jupyterlab", "ipywidgets"}
+NOT_FOR_LEARNERS = {"fpdf2", "nbval", "pytest", "ruff", "playwright"}
+
+
+def test_every_requirement_is_decided_for_colab():
+    full, colab = set(pins("requirements.txt")), set(pins("requirements-colab.txt"))
+    undecided = full - colab - COLAB_SHIPS - NOT_FOR_LEARNERS
+    assert not undecided, f"add to requirements-colab.txt (or say why not here): {undecided}"
+    assert not colab & (COLAB_SHIPS | NOT_FOR_LEARNERS)
+
+
 def test_colab_requirements_are_a_subset_without_torch():
     full, colab = pins("requirements.txt"), pins("requirements-colab.txt")
     assert set(colab) <= set(full)

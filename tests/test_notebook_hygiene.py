@@ -1,4 +1,5 @@
-"""Every notebook: badge to its own path, canonical set-up cell, clean stored outputs."""
+"""Every notebook: badge to its own path, canonical set-up cell and slide tags (all kept by
+`python scripts/sync_notebooks.py`), clean stored outputs."""
 
 from __future__ import annotations
 
@@ -15,6 +16,21 @@ ROOT = repo_root()
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SECRET = re.compile(r"AIza[0-9A-Za-z_\-]{30,}")
 ABSOLUTE_PATH = re.compile(r"(/root/|/home/[a-z]|/tmp/|/work/|/Users/|C:\\\\Users)")
+# A timing ("1.2 s", "35 ms"), or a progress bar ("12/80 [00:01<00:05, 9.1it/s]", "40%|####").
+TIMING = re.compile(r"\b\d+(\.\d+)?\s?(ms|µs|s|sec|seconds|it/s|s/it)\b|\d%\|")
+WARNING = re.compile(r"\b[A-Z]\w*Warning\b")
+
+
+def text_of(output) -> str:
+    """Return the text an output shows (stream text, or a result's text/plain)."""
+    if output["output_type"] == "stream":
+        return "".join(output["text"])
+    return "".join(output.get("data", {}).get("text/plain", ""))
+
+
+def ignores_output(cell) -> bool:
+    """Return whether nbval ignores this cell's output (a line exactly `# NBVAL_IGNORE_OUTPUT`)."""
+    return "# NBVAL_IGNORE_OUTPUT" in "".join(cell["source"]).splitlines()
 
 
 def cells(path):
@@ -49,3 +65,19 @@ def test_stored_outputs_are_clean(path):
             dumped = json.dumps(out)
             assert not ABSOLUTE_PATH.search(dumped), f"an absolute path: {dumped[:200]}"
             assert "DeprecationWarning" not in dumped, "a deprecation warning in the outputs"
+            text = text_of(out)
+            if out.get("name") == "stderr":
+                assert not WARNING.search(text), f"a warning in the outputs: {text[:200]}"
+            if not ignores_output(cell):
+                timing = TIMING.search(text)
+                assert not timing, (
+                    f"a timing or progress bar ({timing.group(0)!r}) in a cell without a line "
+                    "'# NBVAL_IGNORE_OUTPUT'"
+                )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_use_the_projector_fonts(path):
+    code = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
+    if "matplotlib" in code:
+        assert "setup_fonts()" in code, "call helpers.plots.setup_fonts() (sizes, Hangul)"
