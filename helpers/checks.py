@@ -316,35 +316,13 @@ def check_threshold_retriever(retriever: Any) -> None:
                "It returns nothing at all, even on topic: lower the threshold.")
 
 
-def check_smallest_lambda(value: Any, store: Any, question: str) -> None:
-    """Notebook 05: the smallest lambda_mult (0.0, 0.1, ..., 1.0) for which MMR returns the
-    similarity top 5 for ``question``."""
+def check_lambda(value: Any) -> None:
+    """Notebook 05: the lambda_mult for which MMR returns exactly the similarity top-k."""
     if unanswered(value):
         print(TODO)
         return
-    try:
-        value = round(float(value), 1)
-    except (TypeError, ValueError):
-        report(False, "", "Expected a number from the grid 0.0, 0.1, ..., 1.0.")
-        return
-    query = store.embeddings.embed_query(question)
-    top = {d.metadata["chunk_id"] for d in store.similarity_search_by_vector(query, k=5)}
-
-    def same_as_top(lam: float) -> bool:
-        picks = store.max_marginal_relevance_search_by_vector(
-            query, k=5, fetch_k=50, lambda_mult=lam
-        )
-        return {d.metadata["chunk_id"] for d in picks} == top
-
-    smallest = next((lam / 10 for lam in range(11) if same_as_top(lam / 10)), 1.0)
-    if not 0.0 <= value <= 1.0:
-        report(False, "", "lambda_mult lies between 0 and 1.")
-    elif value < smallest:
-        report(False, "", "At that λ MMR still swaps chunks for more diverse ones: go higher.")
-    elif value > smallest:
-        report(False, "", "MMR returns the top 5 there, but also at a smaller λ: keep lowering it.")
-    else:
-        report(True, f"Right: λ = {smallest} is the smallest that keeps the top 5 here.", "")
+    report(value == 1 or value == 1.0, "Right: with λ = 1 the redundancy term has no weight.",
+           "Not that one: which λ makes the redundancy term vanish from the MMR score?")
 
 # --- 06 chain -------------------------------------------------------------------------------
 
@@ -397,50 +375,6 @@ def check_marginal(value: Any) -> None:
         return
     report(close, "Right: a mixture of the passages' token probabilities, weighted by p(z|x).",
            "Not that: weight each passage's probability by p(z|x) and add them up.")
-
-
-def check_sequence_prob(value: Any) -> None:
-    """Notebook 07: RAG-Sequence's probability of a two-token answer with p(z)=[0.6, 0.4],
-    token probabilities [0.5, 0.2] under the first passage and [0.1, 0.9] under the second."""
-    if unanswered(value):
-        print(TODO)
-        return
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        report(False, "", "Expected a probability (a number between 0 and 1).")
-        return
-    sequence = 0.6 * 0.5 * 0.2 + 0.4 * 0.1 * 0.9
-    token = (0.6 * 0.5 + 0.4 * 0.1) * (0.6 * 0.2 + 0.4 * 0.9)
-    if abs(number - token) < 1e-9:
-        report(False, "", "That is RAG-Token (mix per token, then multiply). RAG-Sequence keeps "
-               "one passage for the whole answer.")
-        return
-    report(abs(number - sequence) < 1e-9,
-           "Right: each passage explains the whole answer, then p(z|x) weights the passages.",
-           "Not that: multiply the token probabilities within each passage first, then weight "
-           "each passage's product by p(z|x) and add.")
-
-
-def check_temperature(tau: Any) -> None:
-    """Notebook 07: a temperature that gives the top passage (cosines 0.562, 0.388) p ≥ 0.9."""
-    if unanswered(tau):
-        print(TODO)
-        return
-    try:
-        tau = float(tau)
-    except (TypeError, ValueError):
-        report(False, "", "Expected a number: the temperature τ that divides the cosines.")
-        return
-    if not tau > 0:
-        report(False, "", "A temperature must be positive (the scores are divided by it).")
-        return
-    from helpers.generator import retriever_probs
-
-    top = retriever_probs([0.562, 0.388], temperature=tau)[0]
-    report(top >= 0.9 - 1e-9, f"Right: with τ = {tau:.3g}, p(top passage) = {top:.3f}.",
-           f"With τ = {tau:.3g} the top passage gets only {top:.3f}: a smaller τ sharpens "
-           "the softmax.")
 
 
 # --- 08 evaluation --------------------------------------------------------------------------

