@@ -52,7 +52,12 @@ class BM25Retriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
+        return [doc for doc, _ in self.scores(query)]
+
+    def scores(self, query: str, k: int | None = None) -> list[tuple[Document, float]]:
+        """Return up to ``k`` (default ``self.k``) ``(document, BM25 score)`` pairs, best first,
+        leaving out documents that share no term with the query."""
         tokens = self.tokenizer(query) or [""]
-        k = min(self.k, len(self.docs))
-        ids, scores = self.index.retrieve([tokens], k=k, show_progress=False)
-        return [self.docs[int(i)] for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
+        n = min(k or self.k, len(self.docs))
+        ids, scores = self.index.retrieve([tokens], k=n, show_progress=False)
+        return [(self.docs[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]

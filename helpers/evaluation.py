@@ -93,3 +93,60 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# --- the course retriever: options and fusion weights chosen on dev (notebook 08) -------------
+
+
+def split_questions(
+    questions: Iterable[dict[str, Any]], split: str, lang: str | None = None
+) -> list[dict[str, Any]]:
+    """Return the answerable questions of ``split`` ("dev"/"test"), of one language if given."""
+    return [
+        q
+        for q in questions
+        if q["answerable"] and q.get("split") == split and (lang is None or q["lang"] == lang)
+    ]
+
+
+def summarize(rows: list[list[bool]], k: int = 5) -> dict[str, float]:
+    """Return hit@1, hit@k and MRR (over the first 10) of relevance rows, rounded to 3 places."""
+    return {
+        "hit@1": round(mean(hit_at_k(r, 1) for r in rows), 3),
+        f"hit@{k}": round(mean(hit_at_k(r, k) for r in rows), 3),
+        "MRR": round(mean(reciprocal_rank(r[:10]) for r in rows), 3),
+    }
+
+
+def alpha_sweep(
+    retriever: Any, questions: list[dict[str, Any]], alphas: Iterable[float], k: int = 5
+) -> list[dict[str, Any]]:
+    """Return hit@1/hit@k/MRR of the hybrid retriever for each ``alpha``, per question script.
+
+    The dense and BM25 candidates are fetched once per question, then fused for every alpha
+    (``helpers.pipeline.fuse``): alpha 0 is BM25 alone, alpha 1 the dense retriever alone.
+    """
+    from helpers.pipeline import fuse
+
+    parts = [(q, *retriever.components(q["question"])) for q in questions]
+    out = []
+    for script in sorted({p[1] for p in parts}):
+        for alpha in alphas:
+            rows = [
+                relevance([d for d, _ in fuse(dense, sparse, alpha, 10)], q["gold"])
+                for q, s, dense, sparse in parts
+                if s == script
+            ]
+            out.append({"script": script, "alpha": alpha, "n": len(rows), **summarize(rows, k)})
+    return out
+
+
+def choose_alpha(sweep: list[dict[str, Any]]) -> dict[str, float]:
+    """Return, per script, the alpha with the best MRR (ties: better hit@5, then smaller alpha)."""
+    best: dict[str, dict[str, Any]] = {}
+    for row in sweep:
+        key = (row["MRR"], row["hit@5"], -row["alpha"])
+        current = best.get(row["script"])
+        if current is None or key > (current["MRR"], current["hit@5"], -current["alpha"]):
+            best[row["script"]] = row
+    return {script: row["alpha"] for script, row in sorted(best.items())}

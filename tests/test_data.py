@@ -26,6 +26,59 @@ def questions():
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
+#: Schema v2 of data/questions.jsonl: these keys, in this order (see data/README.md).
+QUESTION_KEYS = [
+    "id", "lang", "split", "kind", "question", "answer", "key_facts", "answerable", "gold",
+    "gold_extra",
+]  # fmt: skip
+KINDS = ("fact", "table", "two-passage", "cross-lingual", "unanswerable")
+HANDBOOK = "tidewell/handbook.pdf"
+
+
+def source_lang(source: str) -> str:
+    """Return the language of a corpus file: Korean for the ``.ko.txt`` files, else English."""
+    return "ko" if source.endswith(".ko.txt") else "en"
+
+
+def evidence_chunks(chunks, gold) -> list[str]:
+    """Return the normalised texts of the chunks of ``gold``'s source and page that hold its
+    evidence."""
+    evidence = corpus.normalize(gold["evidence"])
+    return [
+        text
+        for c in chunks
+        if c.metadata["source"] == gold["source"]
+        and c.metadata.get("page") == gold["page"]
+        and evidence in (text := corpus.normalize(c.page_content))
+    ]
+
+
+def key_fact_problems(questions, chunks) -> list[str]:
+    """Return "id: fact" for every key fact that no chunk holding the question's gold (or a
+    gold_extra) evidence contains."""
+    problems = []
+    for q in questions:
+        golds = [q["gold"], *q["gold_extra"]] if q["gold"] else []
+        texts = [text for gold in golds for text in evidence_chunks(chunks, gold)]
+        problems += [
+            f"{q['id']}: {fact}"
+            for fact in q["key_facts"]
+            if not any(corpus.normalize(fact) in t for t in texts)
+        ]
+    return problems
+
+
+def check_gold(gold, last_page) -> None:
+    """Assert that ``gold`` is a {source, page, evidence} reference into the course index."""
+    assert list(gold) == ["source", "page", "evidence"], gold
+    assert gold["source"] in corpus.CORPUS_FILES, gold
+    assert 1 <= len(gold["evidence"].split()) <= 12, gold
+    if gold["source"].endswith(".pdf"):
+        assert isinstance(gold["page"], int), gold
+        assert 0 <= gold["page"] <= last_page[gold["source"]], gold
+    else:
+        assert gold["page"] is None, gold
+
 
 def test_question_fields(questions, chunks):
     last_page: dict[str, int] = {}  # per PDF source, its last 0-based page
@@ -33,42 +86,97 @@ def test_question_fields(questions, chunks):
         if c.metadata.get("page") is not None:
             source = c.metadata["source"]
             last_page[source] = max(last_page.get(source, 0), c.metadata["page"])
-    assert len(questions) >= 40
     assert len({q["id"] for q in questions}) == len(questions)
     for q in questions:
-        assert set(q) == {"id", "lang", "question", "answer", "answerable", "gold"}, q["id"]
-        assert re.fullmatch(r"(tw|faq|ko|none)-\d\d", q["id"]), q["id"]
-        assert q["lang"] in ("en", "ko")
-        assert isinstance(q["question"], str) and q["question"].strip(), q["id"]
-        assert (q["lang"] == "ko") == bool(HANGUL.search(q["question"])), q["id"]
-        assert isinstance(q["answerable"], bool), q["id"]
-        assert q["answerable"] == (q["gold"] is not None) == (q["answer"] is not None), q["id"]
-        assert q["answerable"] != q["id"].startswith("none-"), q["id"]
+        qid = q["id"]
+        assert list(q) == QUESTION_KEYS, qid
+        assert re.fullmatch(r"(tw|faq|ko|none)-\d\d", qid), qid
+        assert q["lang"] in ("en", "ko"), qid
+        assert q["split"] in ("dev", "test"), qid
+        assert q["kind"] in KINDS, qid
+        assert isinstance(q["question"], str) and q["question"].strip(), qid
+        assert (q["lang"] == "ko") == bool(HANGUL.search(q["question"])), qid
+        assert isinstance(q["answerable"], bool), qid
+        assert q["answerable"] == (q["gold"] is not None) == (q["answer"] is not None), qid
+        assert q["answerable"] != qid.startswith("none-"), qid
+        assert q["answerable"] == (q["kind"] != "unanswerable"), qid
+        assert isinstance(q["key_facts"], list) and isinstance(q["gold_extra"], list), qid
+        # key facts: 1-3 short non-empty strings iff answerable
+        assert (1 <= len(q["key_facts"]) <= 3) if q["answerable"] else q["key_facts"] == [], qid
+        assert all(isinstance(f, str) and f.strip() for f in q["key_facts"]), qid
+        # gold_extra: 1-2 more references for two-passage questions, none otherwise
+        if q["kind"] == "two-passage":
+            assert 1 <= len(q["gold_extra"]) <= 2, qid
+        else:
+            assert q["gold_extra"] == [], qid
         if q["gold"]:
-            assert isinstance(q["answer"], str) and q["answer"].strip(), q["id"]
-            assert set(q["gold"]) == {"source", "page", "evidence"}
-            assert q["gold"]["source"] in corpus.CORPUS_FILES
-            assert 1 <= len(q["gold"]["evidence"].split()) <= 12, q["id"]
-            page = q["gold"]["page"]
-            if q["gold"]["source"].endswith(".pdf"):
-                assert isinstance(page, int) and 0 <= page <= last_page[q["gold"]["source"]]
-            else:
-                assert page is None, q["id"]
+            assert isinstance(q["answer"], str) and q["answer"].strip(), qid
+            for gold in [q["gold"], *q["gold_extra"]]:
+                check_gold(gold, last_page)
+            gold_lang = source_lang(q["gold"]["source"])
+            if q["kind"] == "cross-lingual":
+                assert q["lang"] != gold_lang, qid
+            elif q["kind"] in ("fact", "table"):
+                assert q["lang"] == gold_lang, qid
+            if q["kind"] == "table":
+                assert q["gold"]["source"] == HANDBOOK, qid
+
+
+def test_every_key_fact_is_in_a_gold_chunk(chunks, questions):
+    assert key_fact_problems(questions, chunks) == []
+
+
+def test_key_fact_check_can_fail(chunks, questions):
+    q = next(q for q in questions if q["id"] == "tw-08")
+    wrong = {**q, "key_facts": ["EUR 399"]}  # a price that is not in the handbook
+    moved = {**q, "key_facts": ["Marisol Quenby"]}  # in the handbook, but not in the gold chunk
+    assert key_fact_problems([q], chunks) == []
+    assert key_fact_problems([wrong, moved], chunks) == ["tw-08: EUR 399", "tw-08: Marisol Quenby"]
+
+
+def test_every_gold_extra_evidence_is_in_a_chunk_of_its_page(chunks, questions):
+    missing = [
+        f"{q['id']}: {g['evidence']}"
+        for q in questions
+        for g in q["gold_extra"]
+        if not evidence_chunks(chunks, g)
+    ]
+    assert missing == []
 
 
 def test_question_mix(questions):
-    kinds = Counter(q["id"].split("-")[0] for q in questions)
-    assert sum(q["lang"] == "ko" for q in questions) >= 5
-    assert sum(not q["answerable"] for q in questions) >= 5
-    assert kinds["tw"] >= 15 and kinds["faq"] >= 10
+    prefixes = Counter(q["id"].split("-")[0] for q in questions)
+    kinds = Counter(q["kind"] for q in questions)
+    assert len(questions) >= 160
+    assert sum(q["lang"] == "ko" for q in questions) >= 44
+    assert kinds["unanswerable"] >= 24
+    assert sum(not q["answerable"] and q["lang"] == "ko" for q in questions) >= 2
+    assert kinds["table"] + kinds["two-passage"] >= 24
+    assert kinds["table"] >= 8 and kinds["two-passage"] >= 8 and kinds["cross-lingual"] >= 3
+    assert prefixes["tw"] >= 15 and prefixes["faq"] >= 30
     ko_faq = [
         q
         for q in questions
         if q["lang"] == "ko" and q["gold"] and q["gold"]["source"] == "debian-faq/debian-faq.ko.txt"
     ]
-    assert len(ko_faq) >= 2
+    assert len(ko_faq) >= 20
     sources = {q["gold"]["source"] for q in questions if q["gold"]}
     assert sources == set(corpus.CORPUS_FILES)  # every indexed file is asked about
+
+
+def test_split_is_fixed_and_stratified(questions):
+    test = [q for q in questions if q["split"] == "test"]
+    assert 0.4 <= len(test) / len(questions) <= 0.6
+    assert sum(q["lang"] == "ko" and q["answerable"] for q in test) >= 20
+    assert sum(not q["answerable"] for q in test) >= 10
+    assert sum(q["kind"] in ("table", "two-passage") for q in test) >= 10
+    # within each (lang, kind, gold source) group, dev and test differ by at most one
+    groups: dict[tuple, Counter] = {}
+    for q in questions:
+        key = (q["lang"], q["kind"], q["gold"]["source"] if q["gold"] else None)
+        groups.setdefault(key, Counter())[q["split"]] += 1
+    unbalanced = {k: dict(v) for k, v in groups.items() if abs(v["dev"] - v["test"]) > 1}
+    assert unbalanced == {}
 
 
 def test_every_evidence_is_in_a_chunk_of_its_gold_page(chunks, questions):
@@ -92,7 +200,9 @@ def test_questions_do_not_copy_the_evidence(questions):
     copied = [
         q["id"]
         for q in questions
-        if q["gold"] and corpus.normalize(q["gold"]["evidence"]) in corpus.normalize(q["question"])
+        if q["gold"]
+        for gold in [q["gold"], *q["gold_extra"]]
+        if corpus.normalize(gold["evidence"]) in corpus.normalize(q["question"])
     ]
     assert copied == []
 

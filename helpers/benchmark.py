@@ -1,0 +1,63 @@
+"""An external QA benchmark, written by others, stored in ``data/external/`` (offline).
+
+The course's own questions were written for its documents; a public set checks that what the
+course measures (hit@k, MRR, nDCG in :mod:`helpers.metrics`) means the same on questions it did
+not write. ``load_external()`` returns the passages as LangChain ``Document``s and the questions
+in the course's format, so ``helpers.metrics.is_relevant`` works unchanged. The data, its source,
+license and how the sample was drawn: ``data/external/README.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from langchain_core.documents import Document
+
+from helpers.corpus import CourseDataError, data_path
+
+#: The benchmark ``load_external()`` returns when no name is given.
+DEFAULT_BENCHMARK = "tydiqa-goldp"
+
+
+def external_dir(name: str | None = None) -> Path:
+    """Return the folder of the external benchmark ``name`` (default :data:`DEFAULT_BENCHMARK`)."""
+    folder = data_path(Path("external") / (name or DEFAULT_BENCHMARK))
+    if not folder.is_dir():
+        raise CourseDataError(
+            f"data/external/{name}: no such benchmark; see data/external/README.md."
+        )
+    return folder
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Return the JSON objects of a JSON-lines file (blank lines skipped)."""
+    if not path.is_file():
+        raise CourseDataError(
+            f"{path.name}: missing in {path.parent}; see data/external/README.md."
+        )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def load_external(name: str | None = None) -> tuple[list[Document], list[dict[str, Any]]]:
+    """Return ``(passages, questions)`` of an external benchmark.
+
+    Each passage is one ``Document``: ``page_content`` is the passage text, ``metadata`` is
+    ``{"source": "external/<name>/<passage id>", "lang": "ko" | "en", "title": ...}``. Each
+    question has the fields of ``data/questions.jsonl``; its ``gold.evidence`` is a verbatim
+    span of the gold passage (the answer, or a few words around it) that lies inside one chunk
+    of the course splitter (500/50), so it can be checked on split passages too.
+    """
+    name = name or DEFAULT_BENCHMARK
+    folder = external_dir(name)
+    docs = [
+        Document(
+            page_content=p["text"],
+            metadata={"source": f"external/{name}/{p['id']}", "lang": p["lang"],
+                      "title": p["title"]},
+        )
+        for p in _read_jsonl(folder / "passages.jsonl")
+    ]
+    return docs, _read_jsonl(folder / "questions.jsonl")

@@ -1,0 +1,119 @@
+"""The external QA benchmark (TyDi QA GoldP sample): it loads, and its gold evidence is usable."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from helpers.benchmark import DEFAULT_BENCHMARK, external_dir, load_external
+from helpers.corpus import CourseDataError, normalize, split_documents
+from helpers.metrics import is_relevant
+
+FIELDS = {"id", "lang", "question", "answer", "answerable", "gold"}
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+@pytest.fixture(scope="module")
+def benchmark():
+    return load_external()
+
+
+@pytest.fixture(scope="module")
+def chunks_by_source(benchmark):
+    docs, _ = benchmark
+    out: dict[str, list] = {}
+    for chunk in split_documents(docs, 500, 50):  # the course splitter's setting
+        out.setdefault(chunk.metadata["source"], []).append(chunk)
+    return out
+
+
+def test_counts(benchmark):
+    docs, questions = benchmark
+    assert Counter(q["lang"] for q in questions) == {"ko": 150, "en": 150}
+    assert Counter(d.metadata["lang"] for d in docs) == {"ko": 228, "en": 294}
+    for lang in ("ko", "en"):
+        gold = {q["gold"]["source"] for q in questions if q["lang"] == lang}
+        passages = [d for d in docs if d.metadata["lang"] == lang]
+        assert len(gold) < len(passages) <= 2 * len(gold)  # gold plus at most as many others
+
+
+def test_fields_and_ids(benchmark):
+    docs, questions = benchmark
+    sources = [d.metadata["source"] for d in docs]
+    assert len(set(sources)) == len(sources)
+    assert len({q["id"] for q in questions}) == len(questions)
+    assert len({d.page_content for d in docs}) == len(docs)
+    for d in docs:
+        pattern = rf"external/{DEFAULT_BENCHMARK}/(ko|en)-[0-9a-f]{{10}}"
+        assert re.fullmatch(pattern, d.metadata["source"])
+        assert d.metadata["source"].split("/")[-1].startswith(d.metadata["lang"])
+    for q in questions:
+        assert set(q) == FIELDS, q["id"]
+        assert q["answerable"] is True and q["gold"]["page"] is None
+        assert q["id"].startswith({"ko": "korean-", "en": "english-"}[q["lang"]])
+        assert bool(HANGUL.search(q["question"])) == (q["lang"] == "ko"), q["id"]
+        assert q["gold"]["source"] in sources, q["id"]
+
+
+def test_answer_and_evidence_are_verbatim(benchmark):
+    docs, questions = benchmark
+    text = {d.metadata["source"]: d.page_content for d in docs}
+    for q in questions:
+        passage = text[q["gold"]["source"]]
+        assert q["gold"]["evidence"] in passage, q["id"]
+        assert q["answer"] in passage, q["id"]
+        assert 0 < len(q["gold"]["evidence"]) <= 80, q["id"]
+
+
+def test_evidence_lies_in_one_chunk(benchmark, chunks_by_source):
+    _, questions = benchmark
+    for q in questions:
+        chunks = chunks_by_source[q["gold"]["source"]]
+        assert any(is_relevant(c, q["gold"]) for c in chunks), q["id"]
+
+
+def test_evidence_points_at_one_place(benchmark, chunks_by_source):
+    """In a passage of several chunks the evidence occurs once, so a chunk that holds it holds
+    the answer that was marked (not the same word elsewhere)."""
+    docs, questions = benchmark
+    text = {d.metadata["source"]: normalize(d.page_content) for d in docs}
+    for q in questions:
+        if len(chunks_by_source[q["gold"]["source"]]) > 1:
+            assert text[q["gold"]["source"]].count(normalize(q["gold"]["evidence"])) == 1, q["id"]
+
+
+def test_license_readme_and_size():
+    folder = external_dir()
+    assert "Apache License" in (folder / "LICENSE").read_text(encoding="utf-8")
+    readme = (folder.parent / "README.md").read_text(encoding="utf-8")
+    assert "55c6649475e0765f717a6d32a173c6664096a8ce" in readme and "Apache" in readme
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 5_000_000
+
+
+def test_unknown_benchmark_fails():
+    with pytest.raises(CourseDataError, match="no such benchmark"):
+        load_external("no-such-set")
+
+
+def _make_external():
+    path = Path(__file__).resolve().parent.parent / "scripts" / "make_external.py"
+    spec = importlib.util.spec_from_file_location("make_external", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_choose_evidence_widens_a_repeated_answer():
+    make = _make_external()
+    filler = " ".join(f"word{i}" for i in range(150))  # about 1000 characters: 3 chunks
+    text = f"In 1606 the first port opened. {filler} The second port opened in 1606 at Kiel."
+    late = text.rindex("1606")
+    evidence = make.choose_evidence(text, late, "1606")
+    assert evidence != "1606" and "1606" in evidence and text.count(evidence) == 1
+    assert make.choose_evidence(text, text.index("1606"), "1606") != evidence
+    short = "Founded in 1606, rebuilt in 1606."  # one chunk: the bare answer is enough
+    assert make.choose_evidence(short, short.index("1606"), "1606") == "1606"
