@@ -22,6 +22,7 @@ install: $(VENV)/.installed ## create .venv and install everything
 
 index: install ## build the course's Chroma index and corpus map once (reopened afterwards)
 	$(OFFLINE) $(PY) -m helpers.index
+	$(OFFLINE) $(PY) -m helpers.pipeline
 	$(OFFLINE) $(PY) -m helpers.plots
 	$(OFFLINE) $(PY) -m helpers.evaluation
 	$(OFFLINE) $(PY) -m helpers.generator

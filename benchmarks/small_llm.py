@@ -61,9 +61,9 @@ def key_facts(question: dict[str, Any]) -> list[str]:
     return [normalize(f) for f in facts]
 
 
-def has_facts(answer: str, question: dict[str, Any]) -> bool:
-    """Return True when every key fact of ``question`` appears in ``answer``."""
-    return all(f in normalize(answer) for f in key_facts(question))
+def has_facts(answer: str, question: dict[str, Any], need: Any = all) -> bool:
+    """Return True when every (``need=any``: one) key fact of ``question`` is in ``answer``."""
+    return need(f in normalize(answer) for f in key_facts(question))
 
 
 def declines(answer: str) -> bool:
@@ -118,9 +118,11 @@ def with_and_without_retrieval(llm: SmallChatModel) -> None:
           f"{len(unanswerable)} unanswerable English dev questions)")
     for label, col in (("seed prompt, top-5 chunks", 1), ("no context (question only)", 2)):
         right = sum(has_facts(r[col], r[0]) for r in rows if r[0]["answerable"])
+        some = sum(has_facts(r[col], r[0], any) for r in rows if r[0]["answerable"])
         asserted = sum(not declines(r[col]) for r in rows)
         unknown_ok = sum(declines(r[col]) for r in rows if not r[0]["answerable"])
-        print(f"  {label:28} key facts {right}/{len(answerable)}; asserts something "
+        print(f"  {label:28} all key facts {right}/{len(answerable)} (at least one {some}); "
+              f"asserts something "
               f"{asserted}/{len(rows)}; says it does not know on unanswerable "
               f"{unknown_ok}/{len(unanswerable)}")
     for q, with_ctx, bare in rows[:3] + rows[-1:]:

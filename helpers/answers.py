@@ -26,8 +26,8 @@ _CITATION = re.compile(r"\[([^\[\]\n]{1,160})\]")
 
 def normalize_answer(text: str) -> str:
     """Return ``text`` for fact matching: NFKC, lower case, one space, dashes and quotes unified,
-    no thousands separators, amounts of euros written as ``eur 390``, hyphens between words as
-    spaces ("90-minute" == "90 minute")."""
+    no thousands separators, amounts of euros written as ``eur 390``, "11 am" as "11:00",
+    hyphens between words as spaces ("90-minute" == "90 minute")."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
     text = re.sub(r"[\u2018\u2019\u02bc]", "'", re.sub(r"[\u201c\u201d]", '"', text))
@@ -35,8 +35,16 @@ def normalize_answer(text: str) -> str:
     text = re.sub(r"€\s*(\d+(?:\.\d+)?)", r"eur \1", text)
     text = re.sub(r"(\d+(?:\.\d+)?)\s*(?:€|euros?\b|eur\b)", r"eur \1", text)
     text = re.sub(r"\beuros?\s+(?=\d)", "eur ", text)
+    text = re.sub(r"\b(\d{1,2})\s*([ap])\.?m\b\.?", _clock, text)
+    text = re.sub(r"\b0(\d:\d\d)\b", r"\1", text)  # "09:00" == "9:00"
     text = re.sub(r"(?<=\w)-(?=\w)", " ", text)
     return " ".join(text.split())
+
+
+def _clock(match: re.Match[str]) -> str:
+    """Return "11 am" as "11:00" and "1 pm" as "13:00"."""
+    hour = int(match.group(1)) % 12 + (12 if match.group(2) == "p" else 0)
+    return f"{hour}:00"
 
 
 def key_facts(question: Question) -> list[str]:
@@ -70,10 +78,8 @@ def gold_labels(question: Question) -> set[str]:
         if page is None:
             labels.add(source)
             continue
-        labels.add(f"{source} p. {page + 1}")
-        printed = _page_labels(source)
-        if page < len(printed):
-            labels.add(f"{source} p. {printed[page]}")
+        printed = _page_labels(source)  # what format_docs cites; else 1-based pages
+        labels.add(f"{source} p. {printed[page] if page < len(printed) else page + 1}")
     return labels
 
 

@@ -60,4 +60,5 @@ class BM25Retriever(BaseRetriever):
         tokens = self.tokenizer(query) or [""]
         n = min(k or self.k, len(self.docs))
         ids, scores = self.index.retrieve([tokens], k=n, show_progress=False)
-        return [(self.docs[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
+        pairs = zip(ids[0], scores[0], strict=True)
+        return [(self.docs[int(i)], float(s)) for i, s in pairs if s > 0]

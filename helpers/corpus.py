@@ -145,7 +145,7 @@ def _pdf_pages(path: Path, engine: PdfEngine) -> list[str]:
 
 
 def pdf_tables(path: str | Path) -> dict[int, list[list[list[str]]]]:
-    """Return the ruled tables of a PDF with two or more columns: ``{page: [table: [row: [cell]]]}``.
+    """Return the ruled tables of a PDF with 2+ columns: ``{page: [table: [row: [cell]]]}``.
 
     Found by pdfplumber from the lines drawn around the cells (about 0.1 s a page, so the result
     is cached per file content). One-column boxes (code listings) are not tables.

@@ -1,12 +1,12 @@
 """Evaluate retrieval on the course question set, and the chunk-size sweep of notebook 08.
 
 The sweep embeds the corpus once per chunk setting (about a minute each on 2 cores), so it runs
-once — ``python -m helpers.evaluation``, part of ``make index`` — and is cached as JSON.
+once — ``python -m helpers.evaluation``, part of ``make index`` — and is cached as JSON
+(:func:`helpers.cache.cached_json`, keyed on the question file, the split, the sweep and the index).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -17,7 +17,6 @@ from langchain_core.documents import Document
 
 from helpers.corpus import CHUNK_OVERLAP, CHUNK_SIZE, load_corpus, load_questions, split_documents
 from helpers.metrics import hit_at_k, mean, ndcg_at_k, reciprocal_rank, relevance
-from helpers.settings import get_settings
 
 #: Chunk settings of the sweep: (chunk_size, chunk_overlap).
 SWEEP = ((250, 25), (500, 0), (500, 50), (500, 100), (800, 80), (1000, 100))
@@ -35,25 +34,32 @@ def evaluate(
     }
 
 
-def _sweep_path() -> Any:
+def chunk_sweep(k: int = 5, split: str | None = "dev") -> list[dict[str, Any]]:
+    """Return retrieval metrics (dense, exact cosine) for every chunk setting of :data:`SWEEP`,
+    over the answerable questions of ``split`` (all of them, both languages, when None).
+
+    Computed once per question file, split, sweep and course index (:mod:`helpers.cache`).
+    """
+    from helpers.cache import cached_json, file_digest
+    from helpers.corpus import data_path
     from helpers.index import fingerprint
 
-    return get_settings().cache_dir / "sweep" / f"{fingerprint()}.json"
+    inputs = {
+        "questions": file_digest(data_path("questions.jsonl")),
+        "split": split,
+        "sweep": SWEEP,
+        "k": k,
+        "index": fingerprint(),
+    }
+    return cached_json("sweep", inputs, lambda: _chunk_sweep(k, split))
 
 
-def chunk_sweep(k: int = 5) -> list[dict[str, Any]]:
-    """Return retrieval metrics (dense, exact cosine) for every chunk setting of :data:`SWEEP`.
-
-    Computed once and cached next to the index.
-    """
-    path = _sweep_path()
-    if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
+def _chunk_sweep(k: int, split: str | None) -> list[dict[str, Any]]:
     from helpers.models import get_embeddings
 
     embeddings = get_embeddings()
     docs, questions = load_corpus(), load_questions()
-    asked = [q for q in questions if q["answerable"]]
+    asked = [q for q in questions if q["answerable"] and split in (None, q.get("split"))]
     Q = np.array(embeddings.embed_documents([q["question"] for q in asked]))
     rows = []
     for size, overlap in SWEEP:
@@ -72,14 +78,21 @@ def chunk_sweep(k: int = 5) -> list[dict[str, Any]]:
             return [chunks[j] for j in np.argsort(-(V @ Q[i]), kind="stable")[:k]]
 
         rels = [relevance(retrieve_by_index(i), q["gold"]) for i, q in enumerate(asked)]
+        by_lang = {
+            f"hit@{k} {lang}": round(
+                mean(hit_at_k(r, k) for r, q in zip(rels, asked, strict=True) if q["lang"] == lang),
+                3,
+            )
+            for lang in ("en", "ko")
+        }
         rows.append({
             "chunk_size": size, "chunk_overlap": overlap, "chunks": len(chunks),
+            "questions": len(asked),
             f"hit@{k}": round(mean(hit_at_k(r, k) for r in rels), 3),
             "MRR": round(mean(reciprocal_rank(r) for r in rels), 3),
+            **by_lang,
             "seconds": round(time.perf_counter() - start, 1),
         })
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return rows
 
 

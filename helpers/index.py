@@ -4,8 +4,8 @@ The index lives in ``<cache>/index/<fingerprint>``; the fingerprint hashes the c
 chunk setting, the embedder (name and package versions) and the loader's code version, so
 changing any of them builds a fresh index instead of mixing old and new vectors. Two embedders
 are available: ``"minilm"`` (the course default, English) and ``"use"`` (multilingual USE, reads
-Korean; :mod:`helpers.multilingual`). Chunk ids are stable (:func:`helpers.corpus.chunk_id`), so adding
-the same chunks again never creates duplicates. Run ``python -m helpers.index`` to build it.
+Korean; :mod:`helpers.multilingual`). Chunk ids are stable (:func:`helpers.corpus.chunk_id`),
+so adding the same chunks again never creates duplicates. ``python -m helpers.index`` builds both.
 """
 
 from __future__ import annotations
@@ -115,22 +115,10 @@ def is_built(
         return False
 
 
-def build_index(
-    chunk_size: int = CHUNK_SIZE,
-    chunk_overlap: int = CHUNK_OVERLAP,
-    show_progress: bool = True,
-    embedder: Embedder = "minilm",
-) -> Chroma:
-    """Embed the corpus chunks into a fresh persisted collection and return it."""
+def _fill(folder: Path, chunks: list, embedder: Embedder, show_progress: bool = False) -> None:
+    """Embed ``chunks`` into a new collection persisted in ``folder`` (stable ids, cosine)."""
     from langchain_chroma import Chroma
 
-    folder = index_dir(chunk_size, chunk_overlap, embedder)
-    # Build in a private folder and rename it at the end, so that two processes building at
-    # once never delete each other's work, and a half-built index is never opened.
-    building = folder.with_name(f"{folder.name}.building-{os.getpid()}")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    chunks = corpus_chunks(chunk_size, chunk_overlap)
     store = Chroma(
         collection_name=COLLECTION,
         embedding_function=(
@@ -138,14 +126,40 @@ def build_index(
             if embedder == "minilm"
             else embedder_for(embedder)
         ),
-        client=chroma_client(building),
+        client=chroma_client(folder),
         # Search as wide as the corpus: HNSW with the default ef_search=100 is approximate, and
         # its top 50 varied from one process to the next (near-ties), which MMR then amplifies.
         collection_metadata={"hnsw:space": "cosine", "hnsw:search_ef": 2000},
     )
     store.add_documents(chunks, ids=[c.metadata["chunk_id"] for c in chunks])
-    _done_marker(building).write_text(f"{len(chunks)}\n")
-    del store
+    _done_marker(folder).write_text(f"{len(chunks)}\n")
+
+
+def _open(folder: Path, embedder: Embedder) -> Chroma:
+    from langchain_chroma import Chroma
+
+    return Chroma(
+        collection_name=COLLECTION,
+        embedding_function=embedder_for(embedder),
+        client=chroma_client(folder),
+        create_collection_if_not_exists=False,
+    )
+
+
+def build_index(
+    chunk_size: int = CHUNK_SIZE,
+    chunk_overlap: int = CHUNK_OVERLAP,
+    show_progress: bool = True,
+    embedder: Embedder = "minilm",
+) -> Chroma:
+    """Embed the corpus chunks into a fresh persisted collection and return it."""
+    folder = index_dir(chunk_size, chunk_overlap, embedder)
+    # Build in a private folder and rename it at the end, so that two processes building at
+    # once never delete each other's work, and a half-built index is never opened.
+    building = folder.with_name(f"{folder.name}.building-{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    _fill(building, corpus_chunks(chunk_size, chunk_overlap), embedder, show_progress)
     if _done_marker(folder).exists():  # another process finished first: use its index
         shutil.rmtree(building, ignore_errors=True)
     else:
@@ -158,17 +172,26 @@ def course_index(
     chunk_size: int = CHUNK_SIZE, chunk_overlap: int = CHUNK_OVERLAP, embedder: Embedder = "minilm"
 ) -> Chroma:
     """Return the course's Chroma index, reopening the persisted one or building it once."""
-    from langchain_chroma import Chroma
-
     folder = index_dir(chunk_size, chunk_overlap, embedder)
     if not _done_marker(folder).exists():  # never built, or a build was interrupted
         return build_index(chunk_size, chunk_overlap, embedder=embedder)
-    return Chroma(
-        collection_name=COLLECTION,
-        embedding_function=embedder_for(embedder),
-        client=chroma_client(folder),
-        create_collection_if_not_exists=False,
-    )
+    return _open(folder, embedder)
+
+
+def documents_index(name: str, chunks: list, embedder: Embedder = "minilm") -> Chroma:
+    """Return a persisted Chroma index of other ``chunks`` (e.g. the external benchmark),
+    built once and keyed on their ids and texts and on the embedder."""
+    from helpers.cache import cached_dir
+
+    inputs = {
+        "version": INDEX_VERSION,
+        "embedder": _embedder_id(embedder),
+        "chunks": hashlib.sha256(
+            "\0".join(c.metadata["chunk_id"] + c.page_content for c in chunks).encode()
+        ).hexdigest(),
+    }
+    folder = cached_dir(f"index-{name}", inputs, lambda tmp: _fill(tmp, chunks, embedder))
+    return _open(folder, embedder)
 
 
 def main() -> int:

@@ -165,3 +165,64 @@ def seed_chain(llm: BaseChatModel | None = None) -> Runnable:
     from helpers.models import get_chat_model
 
     return rag_chain(seed_retriever(), SEED_PROMPT, llm or get_chat_model())
+
+
+def external_retriever(k: int = 5, alpha: dict[str, float] | None = None) -> HybridRetriever:
+    """Return the course's retriever, with the same settings, over the external benchmark's
+    passages (:mod:`helpers.benchmark`; chunked 500/50, indexed once)."""
+    from helpers.benchmark import load_external
+    from helpers.corpus import split_documents
+    from helpers.index import documents_index
+
+    chunks = split_documents(load_external()[0])
+    stores = {script: documents_index("external", chunks, name) for script, name in DENSE.items()}
+    bm25 = BM25Retriever.from_documents(chunks, k=k)
+    return HybridRetriever(bm25=bm25, stores=stores, alpha=alpha or ALPHA, k=k)
+
+
+def documents_retriever(
+    chunks: list[Document], k: int = 5, progress: Callable[[str], None] | None = print
+) -> HybridRetriever:
+    """Return the course's retriever over your own ``chunks``, in memory (nothing is cached).
+
+    Embeds in batches of 64 with each embedder and reports progress through ``progress``.
+    """
+    import uuid
+
+    from langchain_chroma import Chroma
+
+    from helpers.index import chroma_client, embedder_for
+
+    stores = {}
+    for script, name in DENSE.items():
+        store = Chroma(
+            collection_name=f"yours-{name}-{uuid.uuid4().hex[:8]}",
+            embedding_function=embedder_for(name),  # type: ignore[arg-type]
+            client=chroma_client(None),
+            collection_metadata={"hnsw:space": "cosine", "hnsw:search_ef": 2000},
+        )
+        for start in range(0, len(chunks), 64):
+            batch = chunks[start : start + 64]
+            store.add_documents(batch, ids=[c.metadata["chunk_id"] for c in batch])
+            if progress:
+                progress(f"{name}: embedded {start + len(batch)} of {len(chunks)} chunks")
+        stores[script] = store
+    bm25 = BM25Retriever.from_documents(chunks, k=k)
+    return HybridRetriever(bm25=bm25, stores=stores, alpha=ALPHA, k=k)
+
+
+def main() -> int:
+    """Build (or reopen) every index the course pipeline uses, the benchmark's included."""
+    import time
+
+    start = time.perf_counter()
+    course_retriever()
+    external_retriever()
+    print(f"course and benchmark indexes ready in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

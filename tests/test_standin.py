@@ -103,14 +103,16 @@ def test_a_table_row_is_answered_whole_with_its_column_names() -> None:
 
 
 def test_a_flattened_table_row_keeps_its_header() -> None:
-    units = [text for text, _ in chunk_units(FLAT_TABLE.split("\n", 1)[1])]
-    assert "Maker EUR 390 per year 60 a storage bin (columns: Tier Price Booking hours Includes)" in units
+    units = [text for text, *_ in chunk_units(FLAT_TABLE.split("\n", 1)[1])]
+    row = "Maker EUR 390 per year 60 a storage bin (columns: Tier Price Booking hours Includes)"
+    assert row in units
     answer = extract_answer(FLAT_TABLE, "How much does a Maker membership cost per year?")
     assert "Maker EUR 390 per year" in answer
 
 
 def test_declines_when_the_context_lacks_the_answer() -> None:
-    answer = chain(SEED_PROMPT).invoke({"context": CONTEXT, "question": "What is the Wi-Fi password?"})
+    question = "What is the Wi-Fi password?"
+    answer = chain(SEED_PROMPT).invoke({"context": CONTEXT, "question": question})
     assert answer == f"{DECLINE}\n{NOTICE}"
 
 

@@ -1,0 +1,81 @@
+"""Tests of helpers.evaluation: the dev/test split, choosing alpha, the cached chunk sweep."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+
+from helpers import evaluation
+
+QUESTIONS = [
+    {"id": "a", "lang": "en", "split": "dev", "answerable": True, "question": "red apple",
+     "gold": {"source": "x.txt", "page": None, "evidence": "red apple"}},
+    {"id": "b", "lang": "ko", "split": "dev", "answerable": True, "question": "green pear",
+     "gold": {"source": "x.txt", "page": None, "evidence": "green pear"}},
+    {"id": "c", "lang": "en", "split": "test", "answerable": True, "question": "blue plum",
+     "gold": {"source": "x.txt", "page": None, "evidence": "blue plum"}},
+    {"id": "d", "lang": "en", "split": "dev", "answerable": False, "question": "none",
+     "gold": None},
+]
+
+
+def test_split_questions_keeps_answerable_of_one_split():
+    assert [q["id"] for q in evaluation.split_questions(QUESTIONS, "dev")] == ["a", "b"]
+    assert [q["id"] for q in evaluation.split_questions(QUESTIONS, "dev", "en")] == ["a"]
+    assert [q["id"] for q in evaluation.split_questions(QUESTIONS, "test")] == ["c"]
+
+
+def test_choose_alpha_best_mrr_then_hit5_then_smaller_alpha():
+    rows = [
+        {"script": "en", "alpha": 0.2, "MRR": 0.5, "hit@5": 0.8},
+        {"script": "en", "alpha": 0.6, "MRR": 0.7, "hit@5": 0.8},
+        {"script": "en", "alpha": 0.8, "MRR": 0.7, "hit@5": 0.9},
+        {"script": "ko", "alpha": 0.3, "MRR": 0.6, "hit@5": 0.9},
+        {"script": "ko", "alpha": 0.5, "MRR": 0.6, "hit@5": 0.9},
+    ]
+    assert evaluation.choose_alpha(rows) == {"en": 0.8, "ko": 0.3}
+
+
+class _WordEmbeddings:
+    """A toy embedder: one dimension per word of a tiny vocabulary."""
+
+    vocab = ("red", "apple", "green", "pear", "blue", "plum")
+
+    def _one(self, text: str) -> list[float]:
+        words = text.lower().split()
+        return [float(w in words) + 1e-3 for w in self.vocab]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._one(t) for t in texts]
+
+
+@pytest.fixture
+def toy_sweep(monkeypatch, tmp_path):
+    import helpers.index
+    import helpers.models
+
+    monkeypatch.setenv("RAG_COURSE_CACHE_DIR", str(tmp_path))
+    docs = [Document(page_content="a red apple. " * 3 + "a green pear. " * 3 + "a blue plum.",
+                     metadata={"source": "x.txt", "page": None})]
+    monkeypatch.setattr(evaluation, "SWEEP", ((40, 0),))
+    monkeypatch.setattr(evaluation, "load_corpus", lambda: docs)
+    monkeypatch.setattr(evaluation, "load_questions", lambda: QUESTIONS)
+    monkeypatch.setattr(helpers.models, "get_embeddings", lambda: _WordEmbeddings())
+    monkeypatch.setattr(helpers.index, "fingerprint", lambda: "toy")
+
+
+def test_chunk_sweep_uses_the_split_and_is_cached(toy_sweep, monkeypatch):
+    dev = evaluation.chunk_sweep(k=1)
+    assert dev[0]["questions"] == 2  # the answerable dev questions only
+    assert dev[0]["hit@1"] == 1.0
+    assert dev[0]["hit@1 en"] == 1.0 and dev[0]["hit@1 ko"] == 1.0
+    assert evaluation.chunk_sweep(k=1, split="test")[0]["questions"] == 1
+    assert evaluation.chunk_sweep(k=1, split=None)[0]["questions"] == 3
+
+    def fail(*args, **kwargs):
+        raise AssertionError("recomputed although cached")
+
+    monkeypatch.setattr(evaluation, "_chunk_sweep", fail)
+    assert evaluation.chunk_sweep(k=1) == dev  # same inputs: read from the cache
+    with pytest.raises(AssertionError, match="recomputed"):
+        evaluation.chunk_sweep(k=2)  # another setting: another cache entry

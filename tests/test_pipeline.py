@@ -1,0 +1,61 @@
+"""The course pipeline: score fusion, routing by script, and the weights chosen on dev."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+
+from helpers import index, pipeline
+from helpers.corpus import script_of
+
+
+def _doc(name: str) -> Document:
+    return Document(page_content=name, metadata={"chunk_id": name})
+
+
+def _names(scored) -> list[str]:
+    return [d.page_content for d, _ in scored]
+
+
+DENSE = [(_doc("a"), 0.9), (_doc("b"), 0.8), (_doc("c"), 0.1)]
+SPARSE = [(_doc("c"), 12.0), (_doc("b"), 11.0), (_doc("d"), 2.0)]
+
+
+def test_alpha_one_is_dense_and_zero_is_sparse():
+    assert _names(pipeline.fuse(DENSE, SPARSE, 1.0, 3)) == ["a", "b", "c"]
+    assert _names(pipeline.fuse(DENSE, SPARSE, 0.0, 2)) == ["c", "b"]
+
+
+def test_mixing_rewards_agreement():
+    # b is second in both lists: neither list alone puts it first, the mix does.
+    fused = pipeline.fuse(DENSE, SPARSE, 0.5, 4)
+    assert _names(fused)[0] == "b"
+    scores = dict(zip(_names(fused), [s for _, s in fused], strict=True))
+    # min-max scaling: a = 0.5 * 1 + 0.5 * 0 (absent from BM25); b = 0.5 * 0.875 + 0.5 * 0.9
+    assert scores["a"] == pytest.approx(0.5)
+    assert scores["b"] == pytest.approx(0.5 * 0.875 + 0.5 * 0.9)
+    assert scores["d"] == pytest.approx(0.0)
+
+
+def test_script_routing():
+    assert script_of("How much does a Maker membership cost?") == "en"
+    assert script_of("타이드웰 메이커 회원권은 1년에 얼마예요?") == "ko"
+    assert script_of("apt-get으로 패키지를 설치하려면?") == "ko"
+
+
+@pytest.mark.skipif(
+    not (index.is_built() and index.is_built(embedder="use")),
+    reason="course indexes not built (run: make index)",
+)
+def test_alpha_is_the_one_chosen_on_dev():
+    from helpers.corpus import load_questions
+    from helpers.evaluation import alpha_sweep, choose_alpha, split_questions
+
+    dev = split_questions(load_questions(), "dev")
+    sweep = alpha_sweep(pipeline.course_retriever(), dev, [round(0.1 * i, 1) for i in range(11)])
+    assert choose_alpha(sweep) == pipeline.ALPHA
+    for script in ("en", "ko"):  # the chosen mix beats both of its parts on dev
+        rows = {r["alpha"]: r for r in sweep if r["script"] == script}
+        chosen = rows[pipeline.ALPHA[script]]
+        for metric in ("hit@1", "hit@5", "MRR"):
+            assert chosen[metric] >= max(rows[0.0][metric], rows[1.0][metric]), (script, metric)
