@@ -11,6 +11,8 @@ OFFLINE := RAG_COURSE_MODE=offline HF_HUB_OFFLINE=1
 .PHONY: install index lab test lint notebooks slides browser-test clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")' \
+		|| (echo "Python with the venv module is needed (Debian/Ubuntu: apt-get install python3-venv)"; exit 1)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "== installing $(TORCH_SPEC) (CPU build)"
 	$(if $(TORCH_INDEX),$(PY) -m pip install -q --retries 0 "$(TORCH_SPEC)" --index-url $(TORCH_INDEX) || ,)$(PY) -m pip install -q "$(TORCH_SPEC)"
@@ -27,8 +29,12 @@ index: install ## build the course's Chroma index and corpus map once (reopened 
 	$(OFFLINE) $(PY) -m helpers.evaluation
 	$(OFFLINE) $(PY) -m helpers.generator
 
+# JupyterLab refuses to start as root (as in most Docker images) unless told --allow-root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: index ## open the course in JupyterLab
-	$(VENV)/bin/jupyter lab notebooks/
+	$(if $(ROOT_FLAG),@echo "== running as root (e.g. in Docker): starting JupyterLab with --allow-root",)
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/
 
 lint: install
 	$(VENV)/bin/ruff check helpers tests scripts benchmarks notebooks

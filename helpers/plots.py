@@ -6,16 +6,14 @@ Plumbing only: what each figure *shows* is explained in the notebook that draws 
 
 from __future__ import annotations
 
+import hashlib
 import html
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from helpers.settings import get_settings
 
 if TYPE_CHECKING:
     from langchain_core.documents import Document
@@ -199,13 +197,6 @@ class CorpusMap:
         return xy
 
 
-def _map_file(seed: int) -> Path:
-    """Return where the map of the current index and ``seed`` is cached."""
-    from helpers.index import fingerprint
-
-    return get_settings().cache_dir / "umap" / f"{fingerprint()}-{seed}.npz"
-
-
 def fit_layout(vectors: np.ndarray, seed: int = 42) -> np.ndarray:
     """Return a 2-D UMAP layout of unit vectors (cosine metric, fixed ``random_state``)."""
     from helpers.models import quiet_libraries
@@ -219,22 +210,30 @@ def fit_layout(vectors: np.ndarray, seed: int = 42) -> np.ndarray:
     return np.asarray(reducer.fit_transform(vectors), dtype=np.float32)
 
 
+def map_inputs(ids: list[str], seed: int) -> dict[str, Any]:
+    """Return everything the corpus map depends on (its cache key): the chunks, UMAP's settings."""
+    from helpers.cache import package_version
+
+    return {
+        "chunks": hashlib.sha256("|".join(ids).encode()).hexdigest(),
+        "seed": seed,
+        "n_neighbors": N_NEIGHBORS,
+        "min_dist": MIN_DIST,
+        "metric": "cosine",
+        "umap": package_version("umap-learn"),
+        "numpy": package_version("numpy"),
+    }
+
+
 def corpus_map(seed: int = 42) -> CorpusMap:
     """Return the UMAP map of the course index: fitted once (slow), then read from the cache."""
+    from helpers.cache import cached_json
+
     ids, vectors, metadatas, _ = corpus_vectors()
-    path = _map_file(seed)
-    xy = None
-    if path.is_file():
-        with np.load(path, allow_pickle=False) as cached:
-            if cached["ids"].tolist() == ids:
-                xy = cached["xy"]
-    if xy is None:
-        xy = fit_layout(vectors, seed)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.npz")
-        np.savez(partial, ids=np.array(ids), xy=xy)
-        partial.replace(path)  # atomic: a notebook never reads a half-written map
-    return CorpusMap(ids=ids, xy=np.asarray(xy), metadatas=metadatas, vectors=vectors)
+    xy = cached_json("umap", map_inputs(ids, seed), lambda: fit_layout(vectors, seed).tolist())
+    return CorpusMap(
+        ids=ids, xy=np.asarray(xy, dtype=np.float32), metadatas=metadatas, vectors=vectors
+    )
 
 
 def plot_map(
@@ -281,8 +280,10 @@ def main() -> None:
     """Fit and cache the corpus map (``python -m helpers.plots``), printing how long it took."""
     import time
 
+    from helpers.cache import json_path
+
     start = time.perf_counter()
-    cached = _map_file(42).is_file()
+    cached = json_path("umap", map_inputs(corpus_vectors()[0], 42)).is_file()
     cmap = corpus_map()
     verb = "read from the cache" if cached else "fitted"
     print(f"corpus map {verb}: {len(cmap.ids)} chunks in {time.perf_counter() - start:.1f} s")

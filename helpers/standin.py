@@ -4,18 +4,23 @@ It is *not* a language model. It finds the ``[source]``-tagged chunks that
 :func:`helpers.rag.format_docs` put into the prompt (wherever they stand), takes the question
 after the last "Question:" (or "질문:"), splits the chunks into sentences and table rows, scores
 each one against the question, and answers with the best one and its ``[source]`` label -- or
-says that the context does not contain the answer. A sentence's score adds up four signals:
+says that the context does not contain the answer. A sentence's score is a weighted sum of:
 
 * lexical overlap: the idf-weighted share of the question's terms it contains (English word
-  stems, numbers, and Hangul character bigrams, since Korean particles defeat whole words);
+  stems, numbers, and Hangul character bigrams, since Korean particles defeat whole words),
+  plus part of what its section heading and the sentence before it share with the question
+  (an answer often follows the sentence that restates the question);
 * meaning: the cosine similarity of its embedding to the question's (the multilingual USE by
   default, which reads Korean and English alike, so a Korean question can match English text);
 * the retriever's rank of its chunk (the first chunks are more often right);
-* answer type: a "how much / 얼마" question wants a price, "when / 언제" a time, "who" a name.
+* answer type: a "how much / 얼마" question wants a price, "when / 언제" a time, "who" a name,
+  "which command" a command.
 
-The weights and the decline threshold were chosen on the dev questions (``benchmarks/reader.py``).
-Deterministic, so notebooks can be checked by nbval; it plugs into the same LCEL chain as
-``ChatGoogleGenerativeAI`` and streams word by word.
+A table row ("Tier: Maker; Price: EUR 390 per year; ...") is one unit, answered whole; a sentence
+cut by a chunk boundary is joined again. The weights and the decline threshold were chosen on the
+dev questions only (``benchmarks/reader.py`` prints dev and test). Deterministic, so notebooks can
+be checked by nbval; it plugs into the same LCEL chain as ``ChatGoogleGenerativeAI`` and streams
+word by word.
 """
 
 from __future__ import annotations
@@ -153,7 +158,7 @@ def _blocks(prompt: str) -> tuple[list[tuple[str, str]], str]:
                if marks and m.start() > marks[-1].end()]
     end = min([end, *closing])
     if not question:
-        lines = [line for line in prompt[: marks[0].start() if marks else end].split("\n")]
+        lines = prompt[: marks[0].start() if marks else end].split("\n")
         tail = [line for line in prompt[end:].split("\n") if line.strip()]
         if not asks and marks and not tail:  # the question is the prompt's last line
             body = prompt[:end].rstrip()

@@ -12,6 +12,7 @@ from langchain_google_genai import ChatGoogleGenerativeAI
 
 from helpers import gemini
 from helpers.settings import DEFAULT_CHAT_MODEL
+from tests.support import free_port
 
 FAKE_KEY = "AIza-not-a-real-key-for-tests-000000000"
 
@@ -101,10 +102,12 @@ def test_quota_and_overload_are_retried_with_backoff(fake, code, message):
     assert waits == [1.0, 2.0]
 
 
-def test_no_network(monkeypatch):
-    # No network here: the real client fails to resolve Google's host.
+def test_no_network():
+    # "No network" made the same on every machine: a loopback port where nothing listens (the
+    # connection is refused), never Google's real host (a laptop with internet would reach it).
     llm = ChatGoogleGenerativeAI(
-        model=DEFAULT_CHAT_MODEL, google_api_key=FAKE_KEY, max_retries=0, timeout=5
+        model=DEFAULT_CHAT_MODEL, google_api_key=FAKE_KEY, max_retries=0, timeout=5,
+        base_url=f"http://127.0.0.1:{free_port()}",
     )
     with pytest.raises(gemini.GeminiError, match="Cannot reach Gemini"):
         gemini.invoke(llm, "hi", sleep=no_sleep)
