@@ -5,7 +5,8 @@ Usage: ``python benchmarks/run.py [--skip-notebooks]`` (about 10 minutes on 2 co
 Prints: each notebook's offline run time (executed from a copy; stored notebooks are not
 touched) and the kernels' peak memory; index build vs reopen time; indexing through
 LangChain + Chroma vs raw ``SentenceTransformer.encode`` on the same chunks; retrieval latency
-p50/p95 for similarity and MMR; the evaluation table of notebook 08.
+p50/p95 for similarity, the seed's MMR, BM25 and the course retriever; the retrieval table on
+the test split per language; the disk size of ``.venv`` and ``.cache``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -78,38 +78,23 @@ def indexing_overhead() -> None:
           f"overhead x{full / raw:.2f}")
 
 
-def _use_retriever() -> Any:
-    """Return a k=5 similarity retriever over the chunks embedded by the multilingual USE."""
-    from langchain_chroma import Chroma
-
-    from helpers.corpus import corpus_chunks
-    from helpers.index import chroma_client
-    from helpers.multilingual import MultilingualUSEEmbeddings
-
-    chunks = corpus_chunks()
-    store = Chroma("use", embedding_function=MultilingualUSEEmbeddings(),
-                   client=chroma_client(None),
-                   collection_metadata={"hnsw:space": "cosine", "hnsw:search_ef": 2000})
-    store.add_documents(chunks, ids=[c.metadata["chunk_id"] for c in chunks])
-    return store.as_retriever(search_kwargs={"k": 5})
-
-
 def latency_and_evaluation() -> None:
-    """Print retrieval latency percentiles and the evaluation table."""
-    from langchain_classic.retrievers import EnsembleRetriever
-
+    """Print retrieval latency percentiles and the retrieval table on the test questions."""
     from helpers.bm25 import BM25Retriever
-    from helpers.corpus import corpus_chunks, load_questions
-    from helpers.evaluation import evaluate
+    from helpers.corpus import load_questions
+    from helpers.evaluation import evaluate, split_questions
     from helpers.index import course_index
+    from helpers.pipeline import course_retriever, index_documents, seed_retriever
 
     store, questions = course_index(), load_questions()
     store.similarity_search("warm-up", k=5)
-    print("== retrieval latency over the question set (k=5)")
     retrievers = {
         "similarity": store.as_retriever(search_kwargs={"k": 5}),
-        "mmr": store.as_retriever(search_type="mmr", search_kwargs={"k": 5, "fetch_k": 50}),
+        "seed MMR": seed_retriever(),
+        "BM25": BM25Retriever.from_documents(index_documents(store), k=5),
+        "course": course_retriever(),
     }
+    print(f"== retrieval latency over the {len(questions)} questions (k=5)")
     for name, retriever in retrievers.items():
         times = []
         for q in questions:
@@ -119,16 +104,25 @@ def latency_and_evaluation() -> None:
         p50 = statistics.median(times)
         p95 = statistics.quantiles(times, n=20)[-1]
         print(f"  {name:10} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
-    print("== evaluation (answerable questions, k=5)")
-    bm25 = BM25Retriever.from_documents(corpus_chunks(), k=5)
-    retrievers["bm25"] = bm25
-    retrievers["hybrid"] = EnsembleRetriever(retrievers=[retrievers["similarity"], bm25],
-                                             weights=[0.5, 0.5])
-    retrievers["USE+bm25"] = EnsembleRetriever(retrievers=[_use_retriever(), bm25],
-                                               weights=[0.5, 0.5])  # the recommended one
-    for name, retriever in retrievers.items():
-        scores = evaluate(lambda q, r=retriever: r.invoke(q)[:5], questions)
-        print(f"  {name:10} " + "  ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+    for lang in ("en", "ko"):
+        test = split_questions(questions, "test", lang)
+        print(f"== retrieval on the test split, {lang} ({len(test)} answerable questions, k=5)")
+        for name, retriever in retrievers.items():
+            scores = evaluate(lambda q, r=retriever: r.invoke(q)[:5], test)
+            print(f"  {name:10} " + "  ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+
+
+def sizes() -> None:
+    """Print the disk size of the virtual environment and of the caches (what a learner needs)."""
+
+    def size(path: Path) -> float:
+        files = (p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+        return sum(p.stat().st_size for p in files) / 2**30
+
+    print("== disk")
+    for name in (".venv", ".cache"):
+        if (ROOT / name).is_dir():
+            print(f"  {name:7} {size(ROOT / name):5.2f} GiB")
 
 
 def main() -> int:
@@ -139,6 +133,7 @@ def main() -> int:
     index_build_vs_reopen()
     indexing_overhead()
     latency_and_evaluation()
+    sizes()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     total = time.perf_counter() - start
     print(f"== benchmark process peak memory {peak:.0f} MiB; total {total:.0f} s")

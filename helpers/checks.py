@@ -360,6 +360,45 @@ def check_citing_prompt(template: Any) -> None:
     report("cite" in text or "source" in text, "Right: same variables, and it asks for sources.",
            "It never asks the model to cite its sources.")
 
+def _reader_on_dev(k: int) -> dict[str, Any]:
+    """Return :func:`helpers.answers.evaluate_reader` of the course pipeline with the offline
+    reader and ``k`` chunks, on the dev questions."""
+    from helpers.answers import evaluate_reader
+    from helpers.corpus import load_questions
+    from helpers.pipeline import course_chain
+    from helpers.standin import ExtractiveChatModel
+
+    dev = [q for q in load_questions() if q.get("split") == "dev"]
+    return evaluate_reader(course_chain(ExtractiveChatModel(), k=k), dev)
+
+
+def check_k3_result(result: Any) -> None:
+    """Notebook 06: ``evaluate_reader`` of ``course_chain(reader, k=3)`` on the dev questions."""
+    if unanswered(result):
+        print(TODO)
+        return
+    if not isinstance(result, dict) or not {"rows", "right", "wrong", "declined"} <= set(result):
+        report(False, "", "Expected the dict that evaluate_reader returns (with 'right', "
+               "'wrong', 'declined' and 'rows').")
+        return
+    from helpers.corpus import load_questions
+
+    dev_ids = [q["id"] for q in load_questions() if q.get("split") == "dev"]
+    if [r.get("id") for r in result["rows"]] != dev_ids:
+        report(False, "", "These rows are not the dev questions: pass every question whose "
+               "split is 'dev', in the file's order.")
+        return
+    expected = _reader_on_dev(3)
+    counts = ("right", "wrong", "declined", "unanswerable_declined")
+    report(
+        all(result[c] == expected[c] for c in counts),
+        f"Right: with k=3 the reader answers {expected['right']} of {expected['answerable']} "
+        f"right, {expected['wrong']} wrong, and declines {expected['declined']}.",
+        "Not the counts of the course pipeline with k=3: build course_chain(reader, k=3) with "
+        "the offline reader (ExtractiveChatModel) and score it with evaluate_reader.",
+    )
+
+
 # --- 07 paper -------------------------------------------------------------------------------
 
 def check_marginal(value: Any) -> None:

@@ -15,22 +15,46 @@ from typing import Any
 import numpy as np
 from langchain_core.documents import Document
 
-from helpers.corpus import CHUNK_OVERLAP, CHUNK_SIZE, load_corpus, load_questions, split_documents
-from helpers.metrics import hit_at_k, mean, ndcg_at_k, reciprocal_rank, relevance
+from helpers.corpus import (
+    CHUNK_OVERLAP,
+    CHUNK_SIZE,
+    corpus_chunks,
+    load_corpus,
+    load_questions,
+    split_documents,
+)
+from helpers.metrics import (
+    count_relevant,
+    hit_at_k,
+    mean,
+    ndcg_at_k,
+    reciprocal_rank,
+    relevance,
+)
 
 #: Chunk settings of the sweep: (chunk_size, chunk_overlap).
 SWEEP = ((250, 25), (500, 0), (500, 50), (500, 100), (800, 80), (1000, 100))
 
 
 def evaluate(
-    retrieve: Callable[[str], list[Document]], questions: Iterable[dict[str, Any]], k: int = 5
+    retrieve: Callable[[str], list[Document]],
+    questions: Iterable[dict[str, Any]],
+    k: int = 5,
+    corpus: list[Document] | None = None,
 ) -> dict[str, float]:
-    """Return hit rate@k, MRR and nDCG@k of ``retrieve`` over the answerable ``questions``."""
-    rows = [relevance(retrieve(q["question"]), q["gold"]) for q in questions if q["answerable"]]
+    """Return hit rate@k, MRR and nDCG@k of ``retrieve`` over the answerable ``questions``.
+
+    nDCG's ideal ranking counts the relevant chunks of the whole ``corpus`` (default: the
+    course's chunks, 500/50).
+    """
+    chunks = corpus if corpus is not None else corpus_chunks()
+    asked = [q for q in questions if q["answerable"]]
+    rows = [relevance(retrieve(q["question"]), q["gold"]) for q in asked]
+    ideal = [count_relevant(chunks, q["gold"]) for q in asked]
     return {
         f"hit@{k}": round(mean(hit_at_k(r, k) for r in rows), 3),
         "MRR": round(mean(reciprocal_rank(r[:k]) for r in rows), 3),
-        f"nDCG@{k}": round(mean(ndcg_at_k(r, k) for r in rows), 3),
+        f"nDCG@{k}": round(mean(ndcg_at_k(r, k, n) for r, n in zip(rows, ideal, strict=True)), 3),
     }
 
 

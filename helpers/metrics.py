@@ -44,16 +44,21 @@ def reciprocal_rank(rel: Sequence[bool]) -> float:
     return next((1.0 / (i + 1) for i, r in enumerate(rel) if r), 0.0)
 
 
-def ndcg_at_k(rel: Sequence[bool], k: int) -> float:
-    """Return nDCG@k with binary gains; the ideal ranking has one relevant chunk first.
+def ndcg_at_k(rel: Sequence[bool], k: int, n_relevant: int) -> float:
+    """Return nDCG@k with binary gains.
 
-    Several chunks can hold the same evidence (overlaps); each counts as relevant, and the ideal
-    DCG assumes as many relevant chunks as were retrieved (at least one).
+    The ideal ranking puts all ``n_relevant`` relevant chunks *of the corpus* first (several
+    chunks can hold the same evidence: overlaps), so a ranking that finds one of two relevant
+    chunks scores below 1 even when it finds it first. Count them with :func:`count_relevant`.
     """
     dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(rel[:k]) if r)
-    n_rel = max(1, sum(rel[:k]))
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(n_rel, k)))
-    return dcg / ideal
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(n_relevant, k)))
+    return dcg / ideal if ideal else 0.0
+
+
+def count_relevant(chunks: Iterable[Document], gold: Gold | None) -> int:
+    """Return how many of the corpus ``chunks`` are relevant to ``gold`` (nDCG's ideal)."""
+    return sum(is_relevant(c, gold) for c in chunks)
 
 
 def mean(values: Iterable[float]) -> float:

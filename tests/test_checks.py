@@ -39,3 +39,21 @@ def test_checks_answer_blank_wrong_and_right(capsys, check, right, wrong):
 def test_wrong_type_is_explained(capsys):
     checks.check_glued_pages("8")
     assert "list of page numbers" in capsys.readouterr().out
+
+
+def test_k3_result_blank_wrong_and_right(capsys, monkeypatch):
+    dev = [q["id"] for q in corpus.load_questions() if q.get("split") == "dev"]
+    rows = [{"id": i} for i in dev]
+    expected = {"right": 3, "wrong": 1, "declined": 9, "unanswerable_declined": 2,
+                "answerable": 13, "rows": rows}
+    monkeypatch.setattr(checks, "_reader_on_dev", lambda k: expected if k == 3 else {})
+    checks.check_k3_result(...)
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_k3_result({"right": 3})
+    assert "evaluate_reader" in capsys.readouterr().out
+    checks.check_k3_result({**expected, "rows": rows[:-1]})
+    assert "dev questions" in capsys.readouterr().out
+    checks.check_k3_result({**expected, "right": 4})
+    assert capsys.readouterr().out.startswith("❌")
+    checks.check_k3_result(dict(expected))
+    assert capsys.readouterr().out.startswith("✅ Right: with k=3 the reader answers 3 of 13")

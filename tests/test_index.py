@@ -80,3 +80,25 @@ def test_course_index_is_complete_cosine_and_has_no_chroma_embedder():
     assert stored == {c.metadata["chunk_id"] for c in expected}
     assert collection.metadata["hnsw:space"] == "cosine"
     assert collection.configuration_json.get("embedding_function") is None
+
+
+def test_documents_index_is_built_once_per_content(tmp_path, monkeypatch):
+    from langchain_core.documents import Document
+
+    from helpers import cache
+    from helpers.corpus import split_documents
+
+    monkeypatch.setattr(cache, "cache_root", lambda: tmp_path)
+    texts = ["The kiln fires on Thursdays.", "가마는 목요일에 불을 땝니다.", "Bikes park outside."]
+    docs = [Document(page_content=t, metadata={"source": f"mine/{i}.txt"}) for i, t in
+            enumerate(texts)]
+    chunks = split_documents(docs)
+    first = index.documents_index("toy", chunks, "use")
+    assert sorted(first.get()["ids"]) == sorted(c.metadata["chunk_id"] for c in chunks)
+    best = first.similarity_search("When does the kiln fire?", k=1)[0]
+    assert best.metadata["source"] == "mine/0.txt"
+    folders = list((tmp_path / "index-toy").iterdir())
+    index.documents_index("toy", chunks, "use")  # reopened, not rebuilt
+    assert list((tmp_path / "index-toy").iterdir()) == folders
+    index.documents_index("toy", chunks[:2], "use")  # other chunks: another index
+    assert len([p for p in (tmp_path / "index-toy").iterdir() if p.is_dir()]) == 2

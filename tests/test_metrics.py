@@ -13,38 +13,52 @@ from helpers import metrics
 K = 5
 
 
-def random_rankings(n: int = 40, seed: int = 0) -> list[list[bool]]:
-    """Return ``n`` rankings of length K with random relevance flags (some with none)."""
+def random_rankings(n: int = 80, seed: int = 0) -> list[tuple[list[bool], int]]:
+    """Return ``n`` rankings of length K with random relevance flags (some with none), each with
+    how many relevant documents the corpus holds: those retrieved plus 0-2 never retrieved."""
     rng = random.Random(seed)
-    return [[rng.random() < 0.25 for _ in range(K)] for _ in range(n)]
+    out = []
+    for _ in range(n):
+        rel = [rng.random() < 0.25 for _ in range(K)]
+        out.append((rel, sum(rel) + rng.choice([0, 0, 1, 2])))
+    return out
 
 
-def trec_eval(rankings: list[list[bool]]) -> dict:
-    """Return trec_eval's Success@K, RR@K and nDCG@K for the rankings (qrels = retrieved)."""
+def trec_eval(rankings: list[tuple[list[bool], int]]) -> dict:
+    """Return trec_eval's Success@K, RR@K and nDCG@K; the judgements cover the whole corpus
+    (relevant documents that were never retrieved included), not only the retrieved list."""
     run, qrels = [], []
-    for qi, rel in enumerate(rankings):
+    for qi, (rel, n_relevant) in enumerate(rankings):
         for rank, r in enumerate(rel):
             run.append(ir_measures.ScoredDoc(f"q{qi}", f"d{rank}", float(K - rank)))
             qrels.append(ir_measures.Qrel(f"q{qi}", f"d{rank}", int(r)))
+        for extra in range(n_relevant - sum(rel)):
+            qrels.append(ir_measures.Qrel(f"q{qi}", f"unretrieved{extra}", 1))
+        qrels.append(ir_measures.Qrel(f"q{qi}", "judged-irrelevant", 0))  # no empty qrels
     return ir_measures.calc_aggregate([Success @ K, RR @ K, nDCG @ K], qrels, run)
 
 
 def test_metrics_agree_with_trec_eval():
     rankings = random_rankings()
+    assert any(n > sum(rel) for rel, n in rankings)  # the check can tell a wrong ideal DCG
     ours = {
-        "hit": metrics.mean(metrics.hit_at_k(r, K) for r in rankings),
-        "mrr": metrics.mean(metrics.reciprocal_rank(r) for r in rankings),
-        "ndcg": metrics.mean(metrics.ndcg_at_k(r, K) for r in rankings),
+        "hit": metrics.mean(metrics.hit_at_k(r, K) for r, _ in rankings),
+        "mrr": metrics.mean(metrics.reciprocal_rank(r) for r, _ in rankings),
+        "ndcg": metrics.mean(metrics.ndcg_at_k(r, K, n) for r, n in rankings),
     }
     theirs = trec_eval(rankings)
-    assert any(not any(r) for r in rankings) and any(all(r[:2]) for r in rankings)
+    assert any(not any(r) for r, _ in rankings) and any(all(r[:2]) for r, _ in rankings)
     assert ours["hit"] == pytest.approx(theirs[Success @ K], abs=1e-9)
     assert ours["mrr"] == pytest.approx(theirs[RR @ K], abs=1e-9)
     assert ours["ndcg"] == pytest.approx(theirs[nDCG @ K], abs=1e-9)
 
 
 def test_ndcg_known_values():
-    assert metrics.ndcg_at_k([True, False, False], 3) == 1.0
-    assert metrics.ndcg_at_k([False, True], 2) == pytest.approx(1 / 1.584962500721156)
-    assert metrics.ndcg_at_k([False, False], 2) == 0.0
+    assert metrics.ndcg_at_k([True, False, False], 3, n_relevant=1) == 1.0
+    assert metrics.ndcg_at_k([False, True], 2, n_relevant=1) == pytest.approx(1 / 1.584962500721156)
+    assert metrics.ndcg_at_k([False, False], 2, n_relevant=1) == 0.0
+    # two relevant chunks in the corpus, one found first: not a perfect ranking
+    assert metrics.ndcg_at_k([True, False, False, False, False], 5, n_relevant=2) < 1.0
+    one_of_two = metrics.ndcg_at_k([True, False, False, False, False], 5, n_relevant=2)
+    assert metrics.ndcg_at_k([True, False, False, False, True], 5, n_relevant=2) > one_of_two
     assert metrics.mean([]) == 0.0

@@ -60,6 +60,6 @@ def test_rank_metrics_on_a_known_ranking():
     assert metrics.reciprocal_rank(rel) == 0.5
     assert metrics.reciprocal_rank([False, False]) == 0.0
     expected = (1 / np.log2(3) + 1 / np.log2(5)) / (1 + 1 / np.log2(3))
-    assert metrics.ndcg_at_k(rel, 4) == pytest.approx(expected)
-    assert metrics.ndcg_at_k([True], 5) == 1.0
+    assert metrics.ndcg_at_k(rel, 4, n_relevant=2) == pytest.approx(expected)
+    assert metrics.ndcg_at_k([True], 5, n_relevant=1) == 1.0
     assert metrics.mean([]) == 0.0
