@@ -360,20 +360,21 @@ def check_citing_prompt(template: Any) -> None:
     report("cite" in text or "source" in text, "Right: same variables, and it asks for sources.",
            "It never asks the model to cite its sources.")
 
-def _reader_on_dev(k: int) -> dict[str, Any]:
-    """Return :func:`helpers.answers.evaluate_reader` of the course pipeline with the offline
-    reader and ``k`` chunks, on the dev questions."""
+def _reader_on_dev(min_score: float) -> dict[str, Any]:
+    """Return :func:`helpers.answers.evaluate_reader` of the course pipeline on the dev questions,
+    with the offline reader declining below ``min_score``."""
     from helpers.answers import evaluate_reader
     from helpers.corpus import load_questions
     from helpers.pipeline import course_chain
     from helpers.standin import ExtractiveChatModel
 
     dev = [q for q in load_questions() if q.get("split") == "dev"]
-    return evaluate_reader(course_chain(ExtractiveChatModel(), k=k), dev)
+    return evaluate_reader(course_chain(ExtractiveChatModel(min_score=min_score)), dev)
 
 
-def check_k3_result(result: Any) -> None:
-    """Notebook 06: ``evaluate_reader`` of ``course_chain(reader, k=3)`` on the dev questions."""
+def check_low_threshold(result: Any, min_score: float = 0.9) -> None:
+    """Notebook 06: ``evaluate_reader`` on the dev questions of the course pipeline whose reader
+    declines below ``min_score``."""
     if unanswered(result):
         print(TODO)
         return
@@ -388,14 +389,15 @@ def check_k3_result(result: Any) -> None:
         report(False, "", "These rows are not the dev questions: pass every question whose "
                "split is 'dev', in the file's order.")
         return
-    expected = _reader_on_dev(3)
+    expected = _reader_on_dev(min_score)
     counts = ("right", "wrong", "declined", "unanswerable_declined")
     report(
         all(result[c] == expected[c] for c in counts),
-        f"Right: with k=3 the reader answers {expected['right']} of {expected['answerable']} "
-        f"right, {expected['wrong']} wrong, and declines {expected['declined']}.",
-        "Not the counts of the course pipeline with k=3: build course_chain(reader, k=3) with "
-        "the offline reader (ExtractiveChatModel) and score it with evaluate_reader.",
+        f"Right: declining below {min_score}, the reader answers {expected['right']} of "
+        f"{expected['answerable']} right and {expected['wrong']} wrong, and declines "
+        f"{expected['unanswerable_declined']} of {expected['unanswerable']} unanswerable.",
+        f"Not the counts of the course pipeline with ExtractiveChatModel(min_score={min_score}): "
+        "check the threshold, and that the reader is the one in course_chain(...).",
     )
 
 
@@ -431,3 +433,27 @@ def check_mrr(value: Any) -> None:
         return
     report(close, "Right: only the first relevant result counts, at rank 3.",
            "Not quite: MRR takes 1/rank of the *first* relevant result only.")
+
+
+def check_dense_only(value: Any) -> None:
+    """Notebook 09: hit@5 of the course retriever with ``alpha`` 1.0 (dense only) on dev."""
+    if unanswered(value):
+        print(TODO)
+        return
+    from helpers.corpus import load_questions
+    from helpers.evaluation import evaluate, split_questions
+    from helpers.pipeline import course_retriever
+
+    dev = split_questions(load_questions(), "dev")
+    dense = course_retriever(alpha={"en": 1.0, "ko": 1.0})
+    hybrid = course_retriever()
+    expected = evaluate(dense.invoke, dev)["hit@5"]
+    mixed = evaluate(hybrid.invoke, dev)["hit@5"]
+    ok = isinstance(value, float) and abs(value - expected) < 1e-3
+    report(
+        ok,
+        f"Right: dense only finds a gold chunk in the top 5 for {expected:.3f} of the dev "
+        f"questions, the hybrid for {mixed:.3f}.",
+        "Not the hit@5 of course_retriever(alpha={'en': 1.0, 'ko': 1.0}) on the answerable dev "
+        "questions: use helpers.evaluation.evaluate(retriever.invoke, dev)['hit@5'].",
+    )

