@@ -11,8 +11,9 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from helpers.settings import DEFAULT_EMBEDDING_MODEL, get_settings, google_api_key
 
@@ -75,17 +76,46 @@ def get_tokenizer(name: str | None = None) -> PreTrainedTokenizerBase:
     return AutoTokenizer.from_pretrained(path)
 
 
-def get_chat_model(temperature: float = 0.0) -> BaseChatModel:
-    """Return Gemini (online) or the offline extractive stand-in, as the settings say."""
+def gemini_generation(model: str) -> int:
+    """Return the major version of a Gemini model name (``gemini-3.5-flash`` -> 3; else 0)."""
+    found = re.search(r"gemini-(\d+)", model.lower())
+    return int(found.group(1)) if found else 0
+
+
+def gemini_options(model: str, temperature: float | None = None) -> dict[str, Any]:
+    """Return the ``ChatGoogleGenerativeAI`` options the course uses for ``model``.
+
+    Temperature: only when asked for, or 0.0 for models before Gemini 3 (determinism); Gemini 3
+    models keep Google's default, which Google recommends. Thinking: low, since a RAG answer
+    reads its context rather than reasoning at length; flash-lite models already think little.
+    """
+    options: dict[str, Any] = {"model": model}
+    current = gemini_generation(model) >= 3 or model.endswith("-latest")  # aliases: Gemini 3+
+    if temperature is not None or not current:
+        options["temperature"] = 0.0 if temperature is None else temperature
+    if "lite" not in model:
+        if current:
+            options["thinking_level"] = "low"
+        elif "gemini-2.5" in model:
+            options["thinking_budget"] = 1024  # what Gemini maps reasoning effort "low" to
+    return options
+
+
+def get_chat_model(temperature: float | None = None) -> BaseChatModel:
+    """Return Gemini (online) or the offline extractive stand-in, as the settings say.
+
+    ``temperature`` is sent only when given, or as 0.0 to models before Gemini 3 (see
+    :func:`gemini_options`); the offline stand-in has none.
+    """
     settings = get_settings()
     if settings.mode == "online":
         from langchain_google_genai import ChatGoogleGenerativeAI
 
         return ChatGoogleGenerativeAI(
-            model=settings.chat_model,
-            temperature=temperature,
+            **gemini_options(settings.chat_model, temperature),
             google_api_key=google_api_key(),
-            max_retries=0,  # helpers.gemini.invoke retries quota errors with backoff, visibly
+            timeout=settings.gemini_timeout,  # RAG_COURSE_GEMINI_TIMEOUT
+            max_retries=1,  # one try (the library reads 0 as "5"): helpers.gemini.invoke retries
         )
     from helpers.standin import ExtractiveChatModel
 

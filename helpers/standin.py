@@ -45,17 +45,19 @@ NO_CONTEXT = (
     "through helpers.rag.format_docs"
 )
 
-#: Weights of the sentence features, chosen on the dev split only: a grid over the weights
-#: and every threshold, maximising right - wrong + unanswerable declined.
-WEIGHTS = {"lexical": 1.0, "section": 0.5, "previous": 0.25, "cosine": 0.5, "rank": 0.2,
-           "type": 0.3, "fragment": 0.0}
+#: Weights of the sentence features, fitted on the dev split only: a conditional logit (a softmax
+#: over each question's sentences) trained to pick a sentence that states every key fact from a
+#: gold chunk; rescaled so that lexical overlap weighs 1. ``python benchmarks/reader.py --fit``
+#: refits them and prints these numbers.
+WEIGHTS = {"lexical": 1.0, "section": 0.8, "previous": 0.56, "cosine": 0.85, "rank": 0.47,
+           "type": 0.41, "fragment": -0.16}
 #: Decline below this score (with sentence embeddings): on dev, the threshold with the most
 #: right answers among those that meet the course's targets (at most 10 % of answerable
 #: questions wrong, at least 90 % of unanswerable ones declined). ``benchmarks/reader.py``
 #: prints the resulting table for dev and test.
-MIN_SCORE = 1.1
-#: ... or below this one when no embeddings are used (``use_embeddings=False``).
-MIN_SCORE_LEXICAL = 0.89
+MIN_SCORE = 1.59
+#: ... or below this one without sentence embeddings (``use_embeddings=False``), chosen alike.
+MIN_SCORE_LEXICAL = 1.28
 
 _STOPWORDS = frozenset(
     """a an the of to in on at for by with from and or not no is are was were be been being do
