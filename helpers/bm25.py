@@ -1,8 +1,9 @@
 """Keyword retrieval: BM25 (via ``bm25s``) behind LangChain's ``BaseRetriever`` interface.
 
 ``langchain-community``'s ``BM25Retriever`` is sunset; this is the same idea in a few lines.
-The tokenizer keeps Latin words and cuts Hangul into character bigrams, because Korean
-particles glue onto words ("패키지를", "패키지는") and defeat whole-word matching.
+The tokenizer keeps Latin words and cuts Hangul into character bigrams
+(:func:`helpers.corpus.hangul_bigrams`), because Korean particles glue onto words ("패키지를",
+"패키지는") and defeat whole-word matching.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from helpers.corpus import hangul_bigrams
+
 _TOKEN = re.compile(r"[a-z0-9]+|[\uac00-\ud7a3]+")
 
 
@@ -24,7 +27,7 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for run in _TOKEN.findall(text.lower()):
         if "\uac00" <= run[0] <= "\ud7a3":
-            tokens.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+            tokens.extend(hangul_bigrams(run))
         else:
             tokens.append(run)
     return tokens

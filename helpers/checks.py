@@ -38,14 +38,6 @@ def check_mode_line(line: Any) -> None:
 # --- 01 loaders -----------------------------------------------------------------------------
 
 
-def _glued_share(text: str) -> float:
-    """Notebook 01's detector: the share of words that are runs of 20+ letters."""
-    import re
-
-    words = re.findall(r"[A-Za-z]+", text)
-    return sum(len(w) >= 20 for w in words) / max(1, len(words))
-
-
 def check_glued_pages(pages: Any) -> None:
     """Notebook 01: the FAQ pages whose pypdf text has a glued share above 0.1."""
     if unanswered(pages):
@@ -56,10 +48,10 @@ def check_glued_pages(pages: Any) -> None:
         return
     from pypdf import PdfReader
 
-    from helpers.corpus import data_path
+    from helpers.corpus import data_path, glued_share
 
     reader = PdfReader(data_path("debian-faq/debian-faq.en.pdf"))
-    shares = [_glued_share(page.extract_text()) for page in reader.pages]
+    shares = [glued_share(page.extract_text()) for page in reader.pages]
     expected = [i for i, share in enumerate(shares) if share > 0.1]
     missing, extra = set(expected) - set(pages), set(pages) - set(expected)
     if not pages:
@@ -238,8 +230,8 @@ def check_nearest_chunk(chunk: Any, query: str) -> None:
         return
     import numpy as np
 
+    from helpers.index import corpus_vectors
     from helpers.models import get_embeddings
-    from helpers.plots import corpus_vectors
 
     ids, vectors, _, _ = corpus_vectors()
     if chunk not in ids:
@@ -433,6 +425,46 @@ def check_mrr(value: Any) -> None:
         return
     report(close, "Right: only the first relevant result counts, at rank 3.",
            "Not quite: MRR takes 1/rank of the *first* relevant result only.")
+
+
+def _dev_mrr_at_fetch_k(fetch_k: int) -> dict[str, float]:
+    """Return the dev MRR per question script of the course retriever when each component hands
+    ``fetch_k`` candidates to the fusion, at the chosen alpha (``helpers.pipeline.ALPHA``)."""
+    from helpers.corpus import load_questions
+    from helpers.evaluation import alpha_sweep, split_questions
+    from helpers.pipeline import ALPHA, course_retriever
+
+    dev = split_questions(load_questions(), "dev")
+    retriever = course_retriever().model_copy(update={"fetch_k": fetch_k})
+    rows = alpha_sweep(retriever, dev, sorted(set(ALPHA.values())))
+    return {r["script"]: r["MRR"] for r in rows if r["alpha"] == ALPHA[r["script"]]}
+
+
+def check_fetch5(value: Any) -> None:
+    """Notebook 08: the dev MRR per script ({"en": ..., "ko": ...}) of the course retriever with
+    ``fetch_k=5`` instead of 50, at the chosen alpha."""
+    if unanswered(value):
+        print(TODO)
+        return
+    from helpers.pipeline import FETCH_K
+
+    want = _dev_mrr_at_fetch_k(5)
+    if not isinstance(value, dict) or set(value) != set(want):
+        report(False, "", 'Expected a dict with the keys "en" and "ko" (one MRR per script).')
+        return
+    try:
+        close = all(abs(float(value[s]) - want[s]) <= 5e-4 for s in want)  # rounded or not
+    except (TypeError, ValueError):
+        close = False
+    usual = _dev_mrr_at_fetch_k(FETCH_K) if close else {}
+    change = {s: round(want[s] - usual[s], 3) for s in usual}
+    report(
+        close,
+        f"Right. MRR change against fetch_k={FETCH_K}: {change} — a candidate missing from one "
+        "list scores 0 there.",
+        "Not the dev MRR of fetch_k=5 at the chosen α: use dev (not test), ALPHA, and the 'MRR' "
+        "of alpha_sweep's rows.",
+    )
 
 
 def check_dense_only(value: Any) -> None:

@@ -2,17 +2,23 @@
 
 Notebook 01 writes these loaders step by step; later notebooks reuse them from here. Every
 error a learner can cause (a missing, empty, corrupt, encrypted or image-only file, a wrong text
-encoding) raises :class:`CourseDataError` with one line that says what to do.
+encoding) raises :class:`CourseDataError` with one line that says what to do — and only that
+line: pypdf's own log lines about a broken file are held back while the course reads it.
+The text detectors shared by the lessons live here too: glued words (:func:`glued_share`), the
+script of a text (:func:`script_of`) and Hangul bigrams (:func:`hangul_bigrams`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -99,7 +105,43 @@ def repeated_lines(pages: Iterable[str], min_share: float = 0.5) -> list[str]:
     return sorted(line for line, n in counts.items() if n >= cutoff)
 
 
+# --- glued words -----------------------------------------------------------------------------
+
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+#: Runs of this many Latin letters or more count as glued: English has almost no such words.
+GLUED_LENGTH = 20
+
+
+def glued_words(text: str) -> list[str]:
+    """Return the runs of 20+ Latin letters in ``text``: almost none in English, many where PDF
+    extraction lost the spaces between words ("DebianGNULinuxincludescomplete...")."""
+    return [w for w in _LATIN_WORD.findall(text) if len(w) >= GLUED_LENGTH]
+
+
+def glued_share(text: str) -> float:
+    """Return the share of the words of ``text`` that look glued (0.0 for normal text)."""
+    words = _LATIN_WORD.findall(text)
+    return sum(len(w) >= GLUED_LENGTH for w in words) / max(1, len(words))
+
+
 # --- loaders --------------------------------------------------------------------------------
+
+
+@contextmanager
+def quiet_pypdf() -> Iterator[None]:
+    """Hold back pypdf's log lines and warnings ("EOF marker not found", "invalid pdf header")
+    inside the block, then restore its logger: the course reports a broken PDF in one line."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            from pypdf.errors import PdfReadWarning
+
+            warnings.simplefilter("ignore", PdfReadWarning)
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 def _pdf_pages(path: Path, engine: PdfEngine) -> list[str]:
@@ -128,13 +170,14 @@ def _pdf_pages(path: Path, engine: PdfEngine) -> list[str]:
         from pypdf.errors import PdfReadError
 
         try:
-            reader = PdfReader(path)
-            if reader.is_encrypted and not reader.decrypt(""):
-                raise CourseDataError(
-                    f"{name}: the PDF is encrypted; open it once with its password and save "
-                    "an unencrypted copy."
-                )
-            return [page.extract_text() or "" for page in reader.pages]
+            with quiet_pypdf():
+                reader = PdfReader(path)
+                if reader.is_encrypted and not reader.decrypt(""):
+                    raise CourseDataError(
+                        f"{name}: the PDF is encrypted; open it once with its password and save "
+                        "an unencrypted copy."
+                    )
+                return [page.extract_text() or "" for page in reader.pages]
         except (PdfReadError, ValueError, KeyError, TypeError) as err:
             if isinstance(err, CourseDataError):
                 raise
@@ -204,7 +247,8 @@ def _page_labels(path: Path, count: int) -> list[str]:
     try:
         from pypdf import PdfReader
 
-        labels = list(PdfReader(path).page_labels)
+        with quiet_pypdf():
+            labels = list(PdfReader(path).page_labels)
         if len(labels) == count:
             return labels
     except Exception:  # noqa: BLE001 - labels are a nicety; numbering is the fallback
@@ -318,6 +362,16 @@ def split_documents(
 
 
 _HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def hangul_bigrams(run: str) -> list[str]:
+    """Return the overlapping character bigrams of a run of Hangul syllables ("패키지를" ->
+    ["패키", "키지", "지를"]), or the run itself when it is one syllable long.
+
+    Korean particles glue onto words ("패키지를", "패키지는"), so whole words rarely match;
+    bigrams of the same stem do.
+    """
+    return [run[i : i + 2] for i in range(max(1, len(run) - 1))]
 
 
 def script_of(text: str) -> Literal["ko", "en"]:

@@ -90,7 +90,7 @@ def _chunk_sweep(k: int, split: str | None) -> list[dict[str, Any]]:
         start = time.perf_counter()
         chunks = split_documents(docs, size, overlap)
         if (size, overlap) == (CHUNK_SIZE, CHUNK_OVERLAP):  # the course index has these vectors
-            from helpers.plots import corpus_vectors
+            from helpers.index import corpus_vectors
 
             ids, vectors, _, _ = corpus_vectors()
             where = {cid: i for i, cid in enumerate(ids)}

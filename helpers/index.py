@@ -6,6 +6,7 @@ changing any of them builds a fresh index instead of mixing old and new vectors.
 are available: ``"minilm"`` (the course default, English) and ``"use"`` (multilingual USE, reads
 Korean; :mod:`helpers.multilingual`). Chunk ids are stable (:func:`helpers.corpus.chunk_id`),
 so adding the same chunks again never creates duplicates. ``python -m helpers.index`` builds both.
+:func:`corpus_vectors` reads the stored vectors back (for the corpus map and the checks).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import os
 import shutil
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from helpers.corpus import (
     CHUNK_OVERLAP,
@@ -31,6 +33,7 @@ from helpers.settings import get_settings, relative
 
 if TYPE_CHECKING:
     import chromadb
+    import numpy as np
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
@@ -176,6 +179,27 @@ def course_index(
     if not _done_marker(folder).exists():  # never built, or a build was interrupted
         return build_index(chunk_size, chunk_overlap, embedder=embedder)
     return _open(folder, embedder)
+
+
+@lru_cache(maxsize=1)
+def corpus_vectors() -> tuple[list[str], np.ndarray, list[dict[str, Any]], list[str]]:
+    """Return ids, embeddings, metadatas and texts of the course index, sorted by id."""
+    import numpy as np
+    from langchain_chroma import Chroma
+
+    if not is_built():
+        course_index()  # builds it once (a few minutes)
+    # Reading stored vectors needs no embedding model, so none is loaded here.
+    store = Chroma(
+        collection_name=COLLECTION,
+        client=chroma_client(index_dir()),
+        create_collection_if_not_exists=False,
+    )
+    got = store.get(include=["embeddings", "metadatas", "documents"])
+    order = sorted(range(len(got["ids"])), key=lambda i: got["ids"][i])
+    ids = [got["ids"][i] for i in order]
+    vectors = np.asarray(got["embeddings"], dtype=np.float32)[order]
+    return ids, vectors, [got["metadatas"][i] for i in order], [got["documents"][i] for i in order]
 
 
 def documents_index(name: str, chunks: list, embedder: Embedder = "minilm") -> Chroma:

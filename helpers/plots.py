@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import html
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+# Re-exported: notebooks 03 and 05 import it from here (it lives with the index it reads).
+from helpers.index import corpus_vectors
 
 if TYPE_CHECKING:
     from langchain_core.documents import Document
@@ -119,28 +121,6 @@ def chunk_spans_html(text: str, chunks: list[Document], limit: int = 1500) -> st
 
 
 # --- the corpus map ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def corpus_vectors() -> tuple[list[str], np.ndarray, list[dict[str, Any]], list[str]]:
-    """Return ids, embeddings, metadatas and texts of the course index, sorted by id."""
-    from langchain_chroma import Chroma
-
-    from helpers.index import COLLECTION, chroma_client, course_index, index_dir, is_built
-
-    if not is_built():
-        course_index()  # builds it once (a few minutes)
-    # Reading stored vectors needs no embedding model, so none is loaded here.
-    store = Chroma(
-        collection_name=COLLECTION,
-        client=chroma_client(index_dir()),
-        create_collection_if_not_exists=False,
-    )
-    got = store.get(include=["embeddings", "metadatas", "documents"])
-    order = sorted(range(len(got["ids"])), key=lambda i: got["ids"][i])
-    ids = [got["ids"][i] for i in order]
-    vectors = np.asarray(got["embeddings"], dtype=np.float32)[order]
-    return ids, vectors, [got["metadatas"][i] for i in order], [got["documents"][i] for i in order]
 
 
 def _membership_weights(dists: np.ndarray, k: int, n_iter: int = 64) -> np.ndarray:

@@ -38,6 +38,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from helpers.corpus import hangul_bigrams
+
 NOTICE = "(offline extractive reader, not an LLM: the answer above is quoted from the context)"
 DECLINE = "I don't know: the context does not contain the answer."
 NO_CONTEXT = (
@@ -139,7 +141,7 @@ def terms(text: str) -> list[str]:
     for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9'\-/.]*[A-Za-z0-9]|[A-Za-z0-9]|[\uac00-\ud7a3]+",
                            text.lower()):
         if "\uac00" <= word[0] <= "\ud7a3":
-            grams = [word[i : i + 2] for i in range(max(1, len(word) - 1))]
+            grams = hangul_bigrams(word)
             out.extend(g for g in grams if g not in _KO_STOP)
         elif word not in _STOPWORDS and (len(word) > 1 or word.isdigit()):
             out.append(word if any(c.isdigit() for c in word) else _stem(word))

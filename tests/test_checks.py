@@ -11,7 +11,7 @@ def glued_pages() -> list[int]:
     from pypdf import PdfReader
 
     reader = PdfReader(corpus.data_path("debian-faq/debian-faq.en.pdf"))
-    return [i for i, p in enumerate(reader.pages) if checks._glued_share(p.extract_text()) > 0.1]
+    return [i for i, p in enumerate(reader.pages) if corpus.glued_share(p.extract_text()) > 0.1]
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,45 @@ def test_dense_only_blank_wrong_and_right(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert out.startswith("✅ Right: dense only finds a gold chunk in the top 5 for 0.800")
     assert "the hybrid for 0.900" in out
+
+
+def dev_mrr_from_top5_of_50() -> tuple[dict[str, float], dict[str, float]]:
+    """Return the dev MRR per script at ALPHA from the top 5 and from all 50 candidates of each
+    component — notebook 08's own way to the answer, independent of check_fetch5's."""
+    from helpers.evaluation import split_questions, summarize
+    from helpers.metrics import relevance
+    from helpers.pipeline import ALPHA, course_retriever, fuse
+
+    hybrid = course_retriever()
+    rows: dict[int, dict[str, list]] = {5: {}, 50: {}}
+    for q in split_questions(corpus.load_questions(), "dev"):
+        script, dense, sparse = hybrid.components(q["question"])
+        for n in rows:
+            fused = fuse(dense[:n], sparse[:n], ALPHA[script], 10)
+            rows[n].setdefault(script, []).append(relevance([d for d, _ in fused], q["gold"]))
+    five, fifty = ({s: summarize(r)["MRR"] for s, r in rows[n].items()} for n in (5, 50))
+    return five, fifty
+
+
+def test_fetch5_blank_wrong_and_right(capsys, monkeypatch):
+    from functools import lru_cache
+
+    monkeypatch.setattr(checks, "_dev_mrr_at_fetch_k", lru_cache(checks._dev_mrr_at_fetch_k))
+    five, fifty = dev_mrr_from_top5_of_50()
+    checks.check_fetch5(...)
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_fetch5([five["en"], five["ko"]])
+    assert capsys.readouterr().out == (
+        '❌ Expected a dict with the keys "en" and "ko" (one MRR per script).\n'
+    )
+    checks.check_fetch5(fifty)  # forgot model_copy(update={"fetch_k": 5})
+    assert capsys.readouterr().out == (
+        "❌ Not the dev MRR of fetch_k=5 at the chosen α: use dev (not test), ALPHA, and the "
+        "'MRR' of alpha_sweep's rows.\n"
+    )
+    checks.check_fetch5(five)
+    change = {s: round(five[s] - fifty[s], 3) for s in five}
+    assert capsys.readouterr().out == (
+        f"✅ Right. MRR change against fetch_k=50: {change} — a candidate missing from one list "
+        "scores 0 there.\n"
+    )

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
+import logging
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from helpers import corpus
 from helpers.corpus import CourseDataError
+from helpers.settings import repo_root
 
 FAQ_PDF = "debian-faq/debian-faq.en.pdf"
-
-
-def glued_share(text: str) -> float:
-    """Share of 'words' of 25+ letters: near 0 for normal English, large when spaces are lost."""
-    words = re.findall(r"[A-Za-z/\-,.]+", text)
-    return sum(len(w) >= 25 for w in words) / max(1, len(words))
 
 
 def test_clean_page_text_removes_running_lines_and_joins_hyphens():
@@ -45,7 +43,8 @@ def test_pdfium_keeps_spaces_where_pypdf_glues_words():
     assert page.metadata == {"source": FAQ_PDF, "page": 20, "page_label": "13", "total_pages": 73}
     assert "includes complete source code" in page.page_content.replace("-", " ")
     same = next(d for d in pypdf_pages if d.metadata["page"] == 20)
-    assert glued_share(same.page_content) > 10 * glued_share(page.page_content)
+    assert corpus.glued_share(same.page_content) > 10 * corpus.glued_share(page.page_content)
+    assert corpus.glued_share(same.page_content) > 0.1  # the threshold of notebook 01's exercise
 
 
 def test_load_text_and_encoding_errors(tmp_path):
@@ -89,6 +88,68 @@ def test_not_a_pdf_is_one_line_error(tmp_path):
         assert "\n" not in str(err.value)
 
 
+def broken_pdfs(tmp_path) -> dict[str, Path]:
+    """Return a non-PDF file, a PDF cut in half and one missing its last bytes ("%%EOF")."""
+    whole = corpus.data_path("tidewell/handbook.pdf").read_bytes()
+    files = {"not-a-pdf": b"this is not a PDF", "half": whole[: len(whole) // 2],
+             "no-eof": whole[:-5]}
+    for name, content in files.items():
+        (tmp_path / f"{name}.pdf").write_bytes(content)
+    return {name: tmp_path / f"{name}.pdf" for name in files}
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pypdf"])
+def test_broken_pdfs_log_nothing_from_pypdf(tmp_path, caplog, recwarn, engine):
+    caplog.set_level(logging.DEBUG)
+    for name, path in broken_pdfs(tmp_path).items():
+        if name == "no-eof":  # readable all the same: loads without a word from pypdf
+            assert corpus.load_pdf(path, engine=engine, tables=False)
+        else:
+            with pytest.raises(CourseDataError, match="not a readable PDF"):
+                corpus.load_pdf(path, engine=engine)
+    pypdf_records = [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")]
+    assert pypdf_records == []  # before: "invalid pdf header", "EOF marker not found", ...
+    assert [str(w.message) for w in recwarn] == []
+
+
+def test_a_learner_sees_only_the_course_line(tmp_path):
+    # What a notebook shows: a fresh Python, no logging set up, so pypdf's warnings would go
+    # straight to stderr (logging's last-resort handler) beside the course's message.
+    paths = [str(p) for p in broken_pdfs(tmp_path).values()]
+    script = (
+        "import sys\n"
+        "from helpers.corpus import CourseDataError, load_pdf\n"
+        "for path in sys.argv[1:]:\n"
+        "    for engine in ('pdfium', 'pypdf'):\n"
+        "        try:\n"
+        "            load_pdf(path, engine=engine, tables=False)\n"
+        "        except CourseDataError as err:\n"
+        "            print(err)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True, text=True,
+                         cwd=repo_root(), check=True)
+    assert run.stderr == ""
+    assert run.stdout.splitlines() == [
+        f"{Path(path).name}: not a readable PDF (corrupt or not a PDF at all); download it again."
+        for path in paths[:2] for _ in range(2)
+    ]
+
+
+def test_pypdf_is_quiet_only_while_the_course_reads(tmp_path, caplog):
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    caplog.set_level(logging.WARNING)
+    fake = broken_pdfs(tmp_path)["not-a-pdf"]
+    level = logging.getLogger("pypdf").level
+    with pytest.raises(CourseDataError):
+        corpus.load_pdf(fake, engine="pypdf")
+    assert logging.getLogger("pypdf").level == level
+    with pytest.raises(PdfReadError):  # pypdf itself, outside the course's loaders, still logs
+        PdfReader(fake)
+    assert any(r.name.startswith("pypdf") for r in caplog.records)
+
+
 def test_chunks_carry_metadata_and_stable_unique_ids():
     pages = corpus.load_pdf(FAQ_PDF)[:12]
     first = corpus.split_documents(pages)
@@ -111,3 +172,35 @@ def test_questions_reject_bad_json(tmp_path):
 
 def test_normalize():
     assert corpus.normalize("  Ｄebian\n GNU ") == "debian gnu"
+
+
+def test_glued_words_and_share():
+    text = "Debian GNU/Linux includes DebianGNULinuxincludescomplete source code"
+    assert corpus.glued_words(text) == ["DebianGNULinuxincludescomplete"]
+    assert corpus.glued_share(text) == 1 / 7  # "GNU/Linux" is two words
+    assert corpus.glued_share("") == 0.0
+    assert corpus.glued_words("internationalization") == ["internationalization"]  # 20 letters
+
+
+def test_notebook_01_teaches_the_same_detector():
+    # Notebook 01 writes glued_words/glued_share itself (the lesson); its exercise is checked
+    # with helpers.corpus's, so the two must agree.
+    import ast
+    import json
+    import re
+
+    nb = json.loads((repo_root() / "notebooks" / "01_loaders.ipynb").read_text(encoding="utf-8"))
+    sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    cell = next(s for s in sources if "def glued_share" in s)
+    defs = [n for n in ast.parse(cell).body if isinstance(n, ast.FunctionDef)]
+    namespace: dict = {"re": re}
+    exec(compile(ast.Module(body=defs, type_ignores=[]), "01_loaders", "exec"), namespace)
+    pages = [p.page_content for p in corpus.load_pdf(FAQ_PDF, engine="pypdf")[15:30]]
+    for text in [*pages, "word " * 5, "abcdefghijklmnopqrstuvwxyz short"]:
+        assert namespace["glued_words"](text) == corpus.glued_words(text)
+        assert namespace["glued_share"](text) == corpus.glued_share(text)
+
+
+def test_hangul_bigrams():
+    assert corpus.hangul_bigrams("패키지를") == ["패키", "키지", "지를"]
+    assert corpus.hangul_bigrams("집") == ["집"]

@@ -102,3 +102,12 @@ def test_documents_index_is_built_once_per_content(tmp_path, monkeypatch):
     assert list((tmp_path / "index-toy").iterdir()) == folders
     index.documents_index("toy", chunks[:2], "use")  # other chunks: another index
     assert len([p for p in (tmp_path / "index-toy").iterdir() if p.is_dir()]) == 2
+
+
+def test_corpus_vectors_reads_the_course_index_sorted_by_id():
+    ids, vectors, metadatas, texts = index.corpus_vectors()
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert vectors.shape == (len(ids), 384) and vectors.dtype == np.float32
+    assert len(metadatas) == len(texts) == len(ids)
+    assert all(m["chunk_id"] == i for m, i in zip(metadatas, ids, strict=True))
+    assert len(ids) == len(index.course_index().get(include=[])["ids"])

@@ -122,3 +122,9 @@ def test_page_image_renders_a_pdf_page():
     assert image.ndim == 3 and image.shape[2] == 3
     assert image.shape[0] > image.shape[1]  # portrait
     assert image.min() < 100 and image.max() > 240  # dark text on a white page
+
+
+def test_corpus_vectors_lives_in_index_and_is_reexported_for_notebooks():
+    from helpers import index
+
+    assert plots.corpus_vectors is index.corpus_vectors  # notebooks 03 and 05 import it from plots
