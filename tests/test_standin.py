@@ -15,6 +15,7 @@ from helpers.standin import (
     NOTICE,
     ExtractiveChatModel,
     chunk_units,
+    default_embeddings,
     extract_answer,
     prompt_units,
     read,
@@ -83,7 +84,7 @@ def test_the_question_is_the_last_line_when_nothing_marks_it() -> None:
     context, question = split_prompt(prompt)
     assert question == "How long are Red-level certifications valid?"
     assert context.startswith("[tidewell/handbook.pdf p. 4]") and question not in context
-    assert "24 months" in read(prompt)
+    assert "24 months" in read(prompt, default_embeddings())
 
 
 def test_split_prompt_reads_both_templates_and_korean_marker() -> None:
