@@ -8,7 +8,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 TORCH_SPEC := torch==2.13.0
 OFFLINE := RAG_COURSE_MODE=offline HF_HUB_OFFLINE=1
 
-.PHONY: install index lab test lint notebooks slides browser-test clean
+.PHONY: install index-first index lab test lint notebooks slides browser-test clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@# Check the interpreter before the long install: Python 3.11+ with venv and ensurepip (Debian
@@ -35,8 +35,15 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 install: $(VENV)/.installed ## create .venv and install everything
 
-index: install ## build the course's Chroma index and corpus map once (reopened afterwards)
+# What notebook 00 needs: the course's Chroma indexes, MiniLM and USE (BM25 is built in memory
+# from them). `make lab` builds only these before JupyterLab opens.
+index-first: install ## build the course's two Chroma indexes once (reopened afterwards)
 	$(OFFLINE) $(PY) -m helpers.index
+
+# Every cache, once: the indexes above, the TyDi benchmark index (08), the corpus map (03, 05), the
+# chunk-size sweep (08), Gemma 3 270M (07) and SmolLM2 (06). Each is keyed, locked and renamed
+# into place (helpers/cache.py), so a notebook that needs one while this runs waits for it.
+index: index-first ## build every cache of the course once (reopened afterwards)
 	$(OFFLINE) $(PY) -m helpers.pipeline
 	$(OFFLINE) $(PY) -m helpers.plots
 	$(OFFLINE) $(PY) -m helpers.evaluation
@@ -47,9 +54,17 @@ index: install ## build the course's Chroma index and corpus map once (reopened 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # More JupyterLab options, e.g. make lab LAB_ARGS="--no-browser --ip=0.0.0.0" in a container.
 LAB_ARGS ?=
+# What `make lab` builds behind JupyterLab (niced), and where it writes what it prints; the
+# first notebook need not wait for notebook 08's sweep. LAB_BACKGROUND= builds nothing there.
+LAB_BACKGROUND ?= nice -n 10 $(MAKE) --no-print-directory index
+LAB_LOG ?= .cache/index.log
 
-lab: index ## open the course in JupyterLab
+lab: index-first ## open the course in JupyterLab (the other caches build in the background)
 	$(if $(ROOT_FLAG),@echo "== running as root (e.g. in Docker): JupyterLab refuses root unless told --allow-root; adding it",)
+	@# In the background of a non-interactive shell, SIGINT is ignored: Ctrl-C in JupyterLab's
+	@# terminal does not stop the build. Every cache is locked and renamed into place, so a
+	@# notebook that needs one meanwhile waits for it (or finds it built).
+	$(if $(LAB_BACKGROUND),@mkdir -p $(dir $(LAB_LOG)) && echo "== building the other notebooks' caches in the background; progress: tail -f $(LAB_LOG)" && ( $(LAB_BACKGROUND); echo "== background build finished (exit $$?)" ) >$(LAB_LOG) 2>&1 </dev/null &,)
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/
 
 lint: install

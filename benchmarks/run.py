@@ -2,11 +2,12 @@
 
 Usage: ``python benchmarks/run.py [--skip-notebooks]`` (about 10 minutes on 2 cores).
 
-Prints: each notebook's offline run time (executed from a copy; stored notebooks are not
-touched) and the kernels' peak memory; index build vs reopen time; indexing through
-LangChain + Chroma vs raw ``SentenceTransformer.encode`` on the same chunks; retrieval latency
-p50/p95 for similarity, the seed's MMR, BM25 and the course retriever; the retrieval table on
-the test split per language; the disk size of ``.venv`` and ``.cache``.
+Prints: each notebook's offline run time and its kernel's peak memory (executed from a copy, in
+a process of its own: ``benchmarks/memory.py``; stored notebooks are not touched); index build vs
+reopen time; indexing through LangChain + Chroma vs raw ``SentenceTransformer.encode`` on the
+same chunks; retrieval latency p50/p95 for similarity, the seed's MMR, BM25 and the course
+retriever; the retrieval table on the test split per language; the disk size of ``.venv`` and
+``.cache``. The time to the first notebook on a fresh clone: ``benchmarks/first_notebook.py``.
 """
 
 from __future__ import annotations
@@ -22,24 +23,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "benchmarks"))
 os.environ.setdefault("RAG_COURSE_MODE", "offline")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def notebooks() -> None:
-    """Execute every notebook from a copy and print its time; then the kernels' peak RSS."""
-    import nbformat
-    from nbclient import NotebookClient
+    """Execute every notebook from a copy, each in its own process; print its time and peak
+    memory (benchmarks/memory.py), flagged above Binder's budget."""
+    from memory import LIMIT_MB, measure, notebook_paths, report_line
 
-    print("== notebooks (offline, executed from a copy)")
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        start = time.perf_counter()
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        print(f"  {path.name:28} {time.perf_counter() - start:6.1f} s")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"  peak memory of a notebook kernel: {peak:.0f} MiB")
+    print(f"== notebooks (offline, executed from a copy; peak memory flagged above {LIMIT_MB} MB)")
+    for path in notebook_paths():
+        print(report_line(path.name, measure(path)), flush=True)
 
 
 def index_build_vs_reopen() -> None:
@@ -112,17 +108,18 @@ def latency_and_evaluation() -> None:
             print(f"  {name:10} " + "  ".join(f"{k} {v:.3f}" for k, v in scores.items()))
 
 
-def sizes() -> None:
+def disk_gib(path: Path) -> float:
+    """Return the size of the files under ``path`` in GiB (symbolic links not followed)."""
+    files = (p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    return sum(p.stat().st_size for p in files) / 2**30
+
+
+def sizes(root: Path = ROOT) -> None:
     """Print the disk size of the virtual environment and of the caches (what a learner needs)."""
-
-    def size(path: Path) -> float:
-        files = (p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
-        return sum(p.stat().st_size for p in files) / 2**30
-
     print("== disk")
     for name in (".venv", ".cache"):
-        if (ROOT / name).is_dir():
-            print(f"  {name:7} {size(ROOT / name):5.2f} GiB")
+        if (root / name).is_dir():
+            print(f"  {name:7} {disk_gib(root / name):5.2f} GiB")
 
 
 def main() -> int:

@@ -17,6 +17,7 @@ Importing ``helpers`` loads nothing heavy and touches no network. One line per m
 - :mod:`helpers.models` — the embedding model and the chat model of the active mode.
 - :mod:`helpers.multilingual` — the multilingual Universal Sentence Encoder as LangChain embeddings.
 - :mod:`helpers.pipeline` — the course pipeline (hybrid retriever and chain) and the seed's.
+- :mod:`helpers.playground` — notebook 10's playground: widgets over the course retriever and map.
 - :mod:`helpers.plots` — figures: Korean fonts, PDF pages, chunk boundaries, the corpus map.
 - :mod:`helpers.rag` — glue between retrieval and generation: prompts and formatted context.
 - :mod:`helpers.retrieval` — maximal marginal relevance from scratch in numpy, to check LangChain.

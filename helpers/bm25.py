@@ -60,7 +60,9 @@ class BM25Retriever(BaseRetriever):
     def scores(self, query: str, k: int | None = None) -> list[tuple[Document, float]]:
         """Return up to ``k`` (default ``self.k``) ``(document, BM25 score)`` pairs, best first,
         leaving out documents that share no term with the query."""
-        tokens = self.tokenizer(query) or [""]
+        tokens = self.tokenizer(query)
+        if not tokens:  # no word at all ("- ", punctuation): nothing can share a term with it
+            return []
         n = min(k or self.k, len(self.docs))
         ids, scores = self.index.retrieve([tokens], k=n, show_progress=False)
         pairs = zip(ids[0], scores[0], strict=True)

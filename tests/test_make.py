@@ -1,10 +1,11 @@
 """The Makefile as a learner meets it: `make lab` as root (Docker) and as a normal user, and the
 checks and messages of the install before its long downloads.
 
-The lab tests run the `lab` target's real JupyterLab command with `make -o index lab` (`-o index`:
-the index is `make index`'s business, and slow), wait until JupyterLab answers /api/status, and
-stop it. Each start takes a few seconds. The install tests replace Python by a stand-in, so
-nothing is installed.
+The lab tests run the `lab` target's real JupyterLab command with `make -o index-first lab`
+(`-o index-first`: the indexes are `make index`'s business, and slow) and a stand-in for the
+background build of the other caches (`LAB_BACKGROUND`), wait until JupyterLab answers
+/api/status, and stop it. Each start takes a few seconds. The install tests replace Python by a
+stand-in, so nothing is installed.
 """
 
 from __future__ import annotations
@@ -78,9 +79,13 @@ def as_user(account: pwd.struct_passwd) -> list[str]:
     pytest.skip(f"user {account.pw_name!r} cannot run .venv's Python, even with read access")
 
 
-def start_lab(prefix: list[str], home: Path) -> tuple[str, str]:
-    """Run `make -o index lab` (behind `prefix`) until /api/status answers 200; return the
-    status body and what make printed. Always stops the whole process group."""
+BACKGROUND = "echo the background build ran"
+
+
+def start_lab(prefix: list[str], home: Path) -> tuple[str, str, str]:
+    """Run `make -o index-first lab` (behind `prefix`) until /api/status answers 200; return the
+    status body, what make printed and what the background build wrote to its log. Always stops
+    the whole process group."""
     port, token = free_port(), secrets.token_hex(16)
     lab_args = (
         f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "
@@ -106,7 +111,8 @@ def start_lab(prefix: list[str], home: Path) -> tuple[str, str]:
     log = home / "make.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [*prefix, MAKE, "--no-print-directory", "-o", "index", "lab", f"LAB_ARGS={lab_args}"],
+            [*prefix, MAKE, "--no-print-directory", "-o", "index-first", "lab",
+             f"LAB_ARGS={lab_args}", f"LAB_BACKGROUND={BACKGROUND}", f"LAB_LOG={home}/index.log"],
             cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -119,7 +125,8 @@ def start_lab(prefix: list[str], home: Path) -> tuple[str, str]:
                 url = f"http://127.0.0.1:{port}/api/status?token={token}"
                 with urllib.request.urlopen(url, timeout=2) as response:
                     assert response.status == 200
-                    return response.read().decode(), log.read_text()
+                    status = response.read().decode()
+                return status, log.read_text(), background_log(home / "index.log")
             except OSError:
                 time.sleep(0.3)
         pytest.fail(f"JupyterLab did not answer within 45 s:\n{log.read_text()}")
@@ -134,6 +141,16 @@ def start_lab(prefix: list[str], home: Path) -> tuple[str, str]:
             proc.wait()
 
 
+def background_log(path: Path) -> str:
+    """Return the background build's log once it says the build finished (waits up to 10 s)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if path.is_file() and "background build finished" in path.read_text():
+            break
+        time.sleep(0.2)
+    return path.read_text() if path.is_file() else ""
+
+
 @pytest.fixture
 def home():
     """A temporary HOME in /tmp (pytest's tmp_path is private to its user)."""
@@ -146,10 +163,12 @@ def home():
 
 @pytest.mark.skipif(not IS_ROOT, reason="only root can test `make lab` as root")
 def test_make_lab_opens_jupyterlab_as_root(home):
-    status, printed = start_lab([], home)
+    status, printed, background = start_lab([], home)
     assert '"started"' in status
     assert "JupyterLab refuses root unless told --allow-root" in printed  # says why
     assert "jupyter lab --allow-root" in printed
+    assert f"progress: tail -f {home}/index.log" in printed
+    assert background == "the background build ran\n== background build finished (exit 0)\n"
 
 
 def test_make_lab_opens_jupyterlab_as_a_normal_user(home):
@@ -158,9 +177,29 @@ def test_make_lab_opens_jupyterlab_as_a_normal_user(home):
         account = normal_user()
         prefix = as_user(account)
         os.chown(home, account.pw_uid, account.pw_gid)
-    status, printed = start_lab(prefix, home)
+    status, printed, background = start_lab(prefix, home)
     assert '"started"' in status
     assert "--allow-root" not in printed
+    assert f"progress: tail -f {home}/index.log" in printed  # tells the learner where the log is
+    assert background == "the background build ran\n== background build finished (exit 0)\n"
+
+
+def test_lab_builds_only_notebook_00s_indexes_first():
+    """`make lab` opens JupyterLab after `index-first`; `make index` (tests, CI) builds it all."""
+    def commands(*args: str) -> list[str]:
+        run = subprocess.run([MAKE, "-n", "--no-print-directory", "-o", "install", *args],
+                             cwd=ROOT, capture_output=True, text=True, check=True)
+        return [line for line in run.stdout.splitlines() if not line.startswith("#")]
+
+    lab = commands("lab", "LAB_BACKGROUND=echo rest")
+    first = [line for line in lab if "helpers." in line]
+    assert first == [line for line in commands("index-first") if "helpers." in line]
+    assert len(first) == 1 and first[0].endswith("-m helpers.index")
+    assert "jupyter lab" in lab[-1] and "echo rest" in lab[-2] and lab[-2].endswith("&")
+    full = " ".join(commands("index"))
+    for module in ("index", "pipeline", "plots", "evaluation", "generator", "llm"):
+        assert f"-m helpers.{module}" in full
+    assert "$(MAKE) --no-print-directory index" in (ROOT / "Makefile").read_text()
 
 
 # --- make install: checks before the long install, and what it says about torch ---------------
