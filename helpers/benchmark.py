@@ -48,7 +48,10 @@ def load_external(name: str | None = None) -> tuple[list[Document], list[dict[st
     ``{"source": "external/<name>/<passage id>", "lang": "ko" | "en", "title": ...}``. Each
     question has the fields of ``data/questions.jsonl``; its ``gold.evidence`` is a verbatim
     span of the gold passage (the answer, or a few words around it) that lies inside one chunk
-    of the course splitter (500/50), so it can be checked on split passages too.
+    of the course splitter (500/50), so it can be checked on split passages too. Like the
+    course's own questions, each carries a fixed ``split``: within each language the file's
+    questions alternate ``"dev"``, ``"test"`` (notebook 08 chooses on the benchmark's dev half and
+    reports its test half).
     """
     name = name or DEFAULT_BENCHMARK
     folder = external_dir(name)
@@ -60,4 +63,9 @@ def load_external(name: str | None = None) -> tuple[list[Document], list[dict[st
         )
         for p in _read_jsonl(folder / "passages.jsonl")
     ]
-    return docs, _read_jsonl(folder / "questions.jsonl")
+    questions = _read_jsonl(folder / "questions.jsonl")
+    seen: dict[str, int] = {}
+    for q in questions:  # dev, test, dev, ... within each language, in file order
+        q["split"] = ("dev", "test")[seen.get(q["lang"], 0) % 2]
+        seen[q["lang"]] = seen.get(q["lang"], 0) + 1
+    return docs, questions

@@ -71,7 +71,8 @@ _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
 
 def clean_page_text(text: str) -> str:
     """Return page text with line endings unified, page numbers, running headers and
-    table-of-contents dot leaders removed, and words re-joined across hyphenated line breaks."""
+    tables of contents (:func:`drop_contents`) removed, and words re-joined across hyphenated
+    line breaks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     # pdfium marks a word hyphenated across a line break with U+FFFE ("docu\ufffementation").
     text = text.replace("\ufffe", "").replace("\u00ad", "")
@@ -83,7 +84,60 @@ def clean_page_text(text: str) -> str:
     while lines and (not lines[-1].strip() or _is_running_line(lines[-1])):
         lines.pop()
     lines = [line for line in lines if not _DOT_LEADER.search(line)]
-    return _HYPHEN_BREAK.sub(r"\1\2", "\n".join(lines)).strip()
+    return drop_contents(_HYPHEN_BREAK.sub(r"\1\2", "\n".join(lines))).strip()
+
+
+#: A line that starts with a section number: "6.1. What ...", "3.1.10 How ...", "11.11Some ...",
+#: "1 Definitions", "2. 얻기" (not "1장.", a chapter heading of the Korean text).
+_NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)+\.?\s*|\d+\.?\s+)\S")
+_SUBSECTION = re.compile(r"^\s*\d+(?:\.\d+)+")
+_CONTENTS = re.compile(r"^\s*(?:contents|table of contents|차례|목차)\s*$", re.IGNORECASE)
+
+
+def contents_lines(text: str, max_gap: int = 3, min_entries: int = 10) -> list[tuple[int, int]]:
+    """Return the ``(first, last)`` line ranges (inclusive) of the tables of contents in ``text``.
+
+    A table of contents is a run of lines that start with section numbers, at most ``max_gap``
+    other lines between two of them (a wrapped title counts 1, a blank line 2), with at least
+    ``min_entries`` numbered lines of which half are sub-sections ("6.1.") -- or, on a page that
+    holds little else (a contents page of a PDF), 4 entries and a third of them sub-sections.
+    A "Contents" heading just above the run belongs to it. In the body a numbered heading is
+    followed by its answer (a longer gap), and a numbered list ("1. ... 2. ...") has no
+    sub-sections: both stay.
+    """
+    lines = text.split("\n")
+    runs: list[list[int]] = []
+    gap = max_gap + 1
+    for i, line in enumerate(lines):
+        if _NUMBERED.match(line):
+            if gap > max_gap:
+                runs.append([])
+            runs[-1].append(i)
+            gap = 0
+        else:
+            gap += 1 if line.strip() else 2  # a blank line ends an entry sooner than a wrap
+    found = []
+    filled = sum(bool(line.strip()) for line in lines)
+    for run in runs:
+        subsections = sum(bool(_SUBSECTION.match(lines[i])) for i in run)
+        page = len(run) >= 4 and len(run) >= 0.6 * filled and 3 * subsections >= len(run)
+        if page or len(run) >= min_entries and 2 * subsections >= len(run):
+            first = run[0]
+            for j in range(first - 1, max(-1, first - 1 - max_gap), -1):
+                if _CONTENTS.match(lines[j]):
+                    first = j
+                    break
+            found.append((first, run[-1]))
+    return found
+
+
+def drop_contents(text: str) -> str:
+    """Return ``text`` without its tables of contents (:func:`contents_lines`): a contents
+    entry repeats a section's title, so it matches the questions that section answers."""
+    lines = text.split("\n")
+    for first, last in reversed(contents_lines(text)):
+        del lines[first : last + 1]
+    return "\n".join(lines)
 
 
 def _is_running_line(line: str) -> bool:
@@ -287,8 +341,9 @@ def load_pdf(
     return docs
 
 
-def load_text(path: str | Path, encoding: str = "utf-8") -> list[Document]:
-    """Return a text file as one ``Document`` (metadata: source), decoded with ``encoding``."""
+def load_text(path: str | Path, encoding: str = "utf-8", clean: bool = True) -> list[Document]:
+    """Return a text file as one ``Document`` (metadata: source), decoded with ``encoding``;
+    with ``clean``, without its table of contents (:func:`drop_contents`)."""
     p = _existing_file(path)
     raw = p.read_bytes()
     try:
@@ -308,6 +363,8 @@ def load_text(path: str | Path, encoding: str = "utf-8") -> list[Document]:
             "(Korean Windows files are often 'cp949')."
         ) from None
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    if clean:
+        text = drop_contents(text)
     if not text.strip():
         raise CourseDataError(f"{relative(p)}: the file holds only white space; copy it again.")
     return [Document(page_content=text, metadata={"source": relative(p)})]

@@ -3,6 +3,9 @@
 The sweep embeds the corpus once per chunk setting (about a minute each on 2 cores), so it runs
 once — ``python -m helpers.evaluation``, part of ``make index`` — and is cached as JSON
 (:func:`helpers.cache.cached_json`, keyed on the question file, the split, the sweep and the index).
+The chunks' vectors are kept too (:func:`setting_vectors`: one cache folder per setting and
+embedder, MiniLM and USE), so notebook 10's playground retrieves at every chunk setting without
+embedding anything.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -95,8 +99,8 @@ def _chunk_sweep(k: int, split: str | None) -> list[dict[str, Any]]:
             ids, vectors, _, _ = corpus_vectors()
             where = {cid: i for i, cid in enumerate(ids)}
             V = vectors[[where[c.metadata["chunk_id"]] for c in chunks]]
-        else:
-            V = np.array(embeddings.embed_documents([c.page_content for c in chunks]))
+        else:  # embedded once and kept for notebook 10's playground
+            V = setting_vectors(size, overlap, "minilm", chunks)
 
         def retrieve_by_index(i: int, V: np.ndarray = V, chunks: list[Document] = chunks) -> list:
             return [chunks[j] for j in np.argsort(-(V @ Q[i]), kind="stable")[:k]]
@@ -120,11 +124,87 @@ def _chunk_sweep(k: int, split: str | None) -> list[dict[str, Any]]:
     return rows
 
 
+def setting_inputs(
+    chunk_size: int, chunk_overlap: int, embedder: str, chunks: list[Document]
+) -> dict[str, Any]:
+    """Return what the vectors of one chunk setting depend on (their cache key): the corpus
+    files and the loaders (the index fingerprint), the setting, the embedder and the chunks."""
+    import hashlib
+
+    from helpers.index import fingerprint
+
+    return {
+        "index": fingerprint(chunk_size, chunk_overlap, embedder),  # type: ignore[arg-type]
+        "setting": [chunk_size, chunk_overlap],
+        "embedder": embedder,
+        "chunks": hashlib.sha256(
+            "\0".join(c.metadata["chunk_id"] + c.page_content for c in chunks).encode()
+        ).hexdigest(),
+    }
+
+
+def setting_vectors(
+    chunk_size: int, chunk_overlap: int, embedder: str = "minilm",
+    chunks: list[Document] | None = None,
+) -> np.ndarray:
+    """Return the vectors of the corpus chunks of one setting (one row per chunk, in order),
+    embedded once with ``embedder`` ("minilm" or "use") and kept in the cache.
+
+    ``chunks`` are the setting's chunks (default: split here). The folder holds ``vectors.npy``
+    and ``ids.json``, written together and renamed into place (:func:`helpers.cache.cached_dir`).
+    """
+    import json
+
+    from helpers.cache import cached_dir
+
+    if chunks is None:
+        chunks = split_documents(load_corpus(), chunk_size, chunk_overlap)
+    ids = [c.metadata["chunk_id"] for c in chunks]
+
+    def build(folder: Path) -> None:
+        from helpers.index import embedder_for
+
+        vectors = embedder_for(embedder).embed_documents(  # type: ignore[arg-type]
+            [c.page_content for c in chunks]
+        )
+        np.save(folder / "vectors.npy", np.asarray(vectors, dtype=np.float32))
+        (folder / "ids.json").write_text(json.dumps(ids), encoding="utf-8")
+
+    folder = cached_dir(
+        "chunk-vectors", setting_inputs(chunk_size, chunk_overlap, embedder, chunks), build
+    )
+    if json.loads((folder / "ids.json").read_text(encoding="utf-8")) != ids:
+        raise RuntimeError(f"{folder.name}: stored ids differ from the chunks (a hash clash?)")
+    return np.load(folder / "vectors.npy", allow_pickle=False)
+
+
+def setting_vectors_cached(
+    chunk_size: int, chunk_overlap: int, embedder: str, chunks: list[Document]
+) -> bool:
+    """Return True when :func:`setting_vectors` would read these vectors from the cache."""
+    from helpers.cache import dir_path
+
+    return dir_path(
+        "chunk-vectors", setting_inputs(chunk_size, chunk_overlap, embedder, chunks)
+    ).is_dir()
+
+
 def main() -> int:
-    """Compute (or reopen) the chunk-size sweep and print it."""
+    """Compute (or reopen) the chunk-size sweep, and the vectors of every setting but the course
+    index's for both dense embedders (notebook 10's playground); print how long each took."""
     start = time.perf_counter()
     rows = chunk_sweep()
     print(f"chunk sweep ready ({len(rows)} settings) in {time.perf_counter() - start:.1f} s")
+    from helpers.pipeline import DENSE
+
+    docs = load_corpus()
+    for embedder in dict.fromkeys(DENSE.values()):  # MiniLM (English questions), USE (Korean)
+        start = time.perf_counter()
+        for size, overlap in SWEEP:
+            if (size, overlap) != (CHUNK_SIZE, CHUNK_OVERLAP):  # those are the course index's
+                setting_vectors(size, overlap, embedder, split_documents(docs, size, overlap))
+        print(f"chunk vectors ({embedder}) of {len(SWEEP) - 1} settings ready in "
+              f"{time.perf_counter() - start:.1f} s")
     return 0
 
 

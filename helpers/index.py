@@ -1,11 +1,14 @@
 """The persisted Chroma index of the course corpus: built once, reopened by every later notebook.
 
 The index lives in ``<cache>/index/<fingerprint>``; the fingerprint hashes the corpus files, the
-chunk setting, the embedder (name and package versions) and the loader's code version, so
+chunk setting, the embedder (name and package versions) and the loaders' code (the source of
+:mod:`helpers.corpus`, with its cleaning rules, and :data:`INDEX_VERSION`), so
 changing any of them builds a fresh index instead of mixing old and new vectors. Two embedders
 are available: ``"minilm"`` (the course default, English) and ``"use"`` (multilingual USE, reads
 Korean; :mod:`helpers.multilingual`). Chunk ids are stable (:func:`helpers.corpus.chunk_id`),
-so adding the same chunks again never creates duplicates. ``python -m helpers.index`` builds both.
+so adding the same chunks again never creates duplicates. A build holds the cache lock
+(:func:`helpers.cache.locked`), so a second process waits and reopens the first one's index.
+``python -m helpers.index`` builds both.
 :func:`corpus_vectors` reads the stored vectors back (for the corpus map and the checks).
 """
 
@@ -20,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from helpers import corpus as corpus_module
 from helpers.corpus import (
     CHUNK_OVERLAP,
     CHUNK_SIZE,
@@ -40,7 +44,8 @@ if TYPE_CHECKING:
 Embedder = Literal["minilm", "use"]
 
 COLLECTION = "course"
-#: Bump when the way chunks are made changes (cleaning, tables, metadata), to force a rebuild.
+#: Bump when the way chunks are stored changes outside helpers/corpus.py (metadata, collection
+#: settings), to force a rebuild; a change to helpers/corpus.py rebuilds by itself.
 INDEX_VERSION = 4
 
 
@@ -76,6 +81,7 @@ def fingerprint(
     h.update(_embedder_id(embedder).encode())
     for package in ("pypdfium2", "pdfplumber", "langchain-text-splitters"):
         h.update(f"|{package}={package_version(package)}".encode())
+    h.update(Path(corpus_module.__file__).read_bytes())  # the loaders and their cleaning rules
     for name in CORPUS_FILES:
         path = data_path(name)
         if not path.is_file():
@@ -155,20 +161,26 @@ def build_index(
     show_progress: bool = True,
     embedder: Embedder = "minilm",
 ) -> Chroma:
-    """Embed the corpus chunks into a fresh persisted collection and return it."""
+    """Return the persisted index for this setting, embedding the corpus chunks unless it exists.
+
+    Builders take the cache lock (:func:`helpers.cache.locked`): a second process waits for the
+    first one's build, then reopens it instead of embedding the corpus again.
+    """
+    from helpers.cache import locked
+
     folder = index_dir(chunk_size, chunk_overlap, embedder)
-    # Build in a private folder and rename it at the end, so that two processes building at
-    # once never delete each other's work, and a half-built index is never opened.
-    building = folder.with_name(f"{folder.name}.building-{os.getpid()}")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    _fill(building, corpus_chunks(chunk_size, chunk_overlap), embedder, show_progress)
-    if _done_marker(folder).exists():  # another process finished first: use its index
-        shutil.rmtree(building, ignore_errors=True)
-    else:
-        shutil.rmtree(folder, ignore_errors=True)
-        building.rename(folder)
-    return course_index(chunk_size, chunk_overlap, embedder)
+    with locked(folder):
+        if not _done_marker(folder).exists():  # not built by a process we waited for
+            # Build in a private folder and rename it at the end: a half-built index is never
+            # opened, and the leftovers of a build killed halfway are removed here.
+            for stale in folder.parent.glob(f"{folder.name}.building-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            building = folder.with_name(f"{folder.name}.building-{os.getpid()}")
+            building.mkdir(parents=True)
+            _fill(building, corpus_chunks(chunk_size, chunk_overlap), embedder, show_progress)
+            shutil.rmtree(folder, ignore_errors=True)  # an interrupted build without COMPLETE
+            building.rename(folder)
+    return _open(folder, embedder)
 
 
 def course_index(
@@ -176,7 +188,7 @@ def course_index(
 ) -> Chroma:
     """Return the course's Chroma index, reopening the persisted one or building it once."""
     folder = index_dir(chunk_size, chunk_overlap, embedder)
-    if not _done_marker(folder).exists():  # never built, or a build was interrupted
+    if not _done_marker(folder).exists():  # never built, being built, or a build was interrupted
         return build_index(chunk_size, chunk_overlap, embedder=embedder)
     return _open(folder, embedder)
 

@@ -13,7 +13,7 @@ from helpers.benchmark import DEFAULT_BENCHMARK, external_dir, load_external
 from helpers.corpus import CourseDataError, normalize, split_documents
 from helpers.metrics import is_relevant
 
-FIELDS = {"id", "lang", "question", "answer", "answerable", "gold"}
+FIELDS = {"id", "lang", "question", "answer", "answerable", "gold", "split"}
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
@@ -117,3 +117,11 @@ def test_choose_evidence_widens_a_repeated_answer():
     assert make.choose_evidence(text, text.index("1606"), "1606") != evidence
     short = "Founded in 1606, rebuilt in 1606."  # one chunk: the bare answer is enough
     assert make.choose_evidence(short, short.index("1606"), "1606") == "1606"
+
+
+def test_each_language_splits_in_half_alternating(benchmark):
+    _, questions = benchmark
+    for lang in ("ko", "en"):
+        mine = [q["split"] for q in questions if q["lang"] == lang]
+        assert mine[:4] == ["dev", "test", "dev", "test"]  # alternating, in file order
+        assert mine.count("dev") == mine.count("test") == len(mine) // 2

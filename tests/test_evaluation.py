@@ -6,6 +6,7 @@ import pytest
 from langchain_core.documents import Document
 
 from helpers import evaluation
+from helpers.cache import cache_key
 
 QUESTIONS = [
     {"id": "a", "lang": "en", "split": "dev", "answerable": True, "question": "red apple",
@@ -61,7 +62,9 @@ def toy_sweep(monkeypatch, tmp_path):
     monkeypatch.setattr(evaluation, "load_corpus", lambda: docs)
     monkeypatch.setattr(evaluation, "load_questions", lambda: QUESTIONS)
     monkeypatch.setattr(helpers.models, "get_embeddings", lambda: _WordEmbeddings())
-    monkeypatch.setattr(helpers.index, "fingerprint", lambda: "toy")
+    monkeypatch.setattr(helpers.index, "embedder_for", lambda name="minilm": _WordEmbeddings())
+    monkeypatch.setattr(helpers.index, "fingerprint", lambda *args, **kwargs: "toy")
+    return docs
 
 
 def test_chunk_sweep_uses_the_split_and_is_cached(toy_sweep, monkeypatch):
@@ -79,3 +82,37 @@ def test_chunk_sweep_uses_the_split_and_is_cached(toy_sweep, monkeypatch):
     assert evaluation.chunk_sweep(k=1) == dev  # same inputs: read from the cache
     with pytest.raises(AssertionError, match="recomputed"):
         evaluation.chunk_sweep(k=2)  # another setting: another cache entry
+
+
+def test_sweep_keeps_the_vectors_once_per_setting_and_embedder(toy_sweep, monkeypatch):
+    chunks = evaluation.split_documents(toy_sweep, 40, 0)
+    calls = []
+    original = _WordEmbeddings.embed_documents
+
+    def counting(self, texts):
+        calls.append(len(texts))
+        return original(self, texts)
+
+    monkeypatch.setattr(_WordEmbeddings, "embed_documents", counting)
+    evaluation.chunk_sweep(k=1)  # embeds the questions, then the chunks of 40/0 (kept)
+    assert calls == [2, len(chunks)]
+    assert evaluation.setting_vectors_cached(40, 0, "minilm", chunks)
+    vectors = evaluation.setting_vectors(40, 0, "minilm", chunks)  # read back: no embedding
+    assert calls == [2, len(chunks)]
+    assert vectors.shape == (len(chunks), len(_WordEmbeddings.vocab))
+    assert vectors[0] == pytest.approx(_WordEmbeddings()._one(chunks[0].page_content))
+    assert not evaluation.setting_vectors_cached(40, 0, "use", chunks)  # another embedder
+
+
+def test_the_vectors_cache_key_includes_setting_embedder_and_chunks(toy_sweep):
+    chunks = evaluation.split_documents(toy_sweep, 40, 0)
+    inputs = evaluation.setting_inputs(40, 0, "minilm", chunks)
+    assert inputs["setting"] == [40, 0] and inputs["embedder"] == "minilm"
+    keys = {
+        cache_key(evaluation.setting_inputs(size, overlap, name, c))
+        for size, overlap, name, c in (
+            (40, 0, "minilm", chunks), (40, 10, "minilm", chunks),  # same chunks, other setting
+            (40, 0, "use", chunks), (40, 0, "minilm", chunks[:-1]),
+        )
+    }
+    assert len(keys) == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import types
 
 import pytest
 
@@ -105,6 +106,45 @@ def test_the_cache_argument_carries_the_prompt_in_this_transformers(recwarn):
     assert torch.allclose(step, full, atol=1e-5)
     assert not torch.allclose(alone, full, atol=1e-3)  # without the cache the step would differ
     assert not [w for w in recwarn if issubclass(w.category, FutureWarning | DeprecationWarning)]
+
+
+class WordTokenizer:
+    """A tokenizer for :func:`tiny_gemma`: one id per word, <bos> = 2 first (like Gemma's)."""
+
+    bos_token_id = 2
+
+    def __call__(self, text, add_special_tokens=True, return_tensors="pt"):
+        import torch
+
+        ids = [3 + sum(map(ord, word)) % 60 for word in text.split()]
+        ids = ([self.bos_token_id] if add_special_tokens else []) + ids
+        return types.SimpleNamespace(input_ids=torch.tensor([ids]))
+
+
+def test_next_token_logprobs_agree_with_the_answer_scorer(monkeypatch):
+    """Decoding step by step (notebook 07's RAG-Token greedy) sees the same log-probabilities
+    as scoring the whole answer at once, and each step is a distribution over the vocabulary."""
+    import torch
+
+    from helpers import generator
+
+    tokenizer = WordTokenizer()
+    model = tiny_gemma()
+    monkeypatch.setattr(generator, "load_generator", lambda: (model, tokenizer))
+    generator._prompt_state.cache_clear()  # prompt caches of another model
+    prompt, answer = "Context: Tobiah leads the woodshop Answer:", "Tobiah Marsh Loft"
+    answer_ids = tokenizer(answer, add_special_tokens=False).input_ids[0].tolist()
+    whole = generator.gemma_token_logprobs(prompt, answer)
+    steps = [generator.next_token_logprobs(prompt, answer_ids[:i]) for i in range(len(answer_ids))]
+    assert [float(s[t]) for s, t in zip(steps, answer_ids, strict=True)] == pytest.approx(
+        whole, abs=1e-4
+    )
+    for step in steps:
+        assert step.dtype == torch.float32
+        assert float(step.exp().sum()) == pytest.approx(1.0, abs=1e-4)
+    again = generator.next_token_logprobs(prompt, answer_ids[:2])  # the prompt's cache is intact
+    assert torch.equal(again, steps[2])
+    generator._prompt_state.cache_clear()
 
 
 def test_gemma_is_cached_and_loaded_in_its_dtype():

@@ -111,3 +111,61 @@ def test_corpus_vectors_reads_the_course_index_sorted_by_id():
     assert len(metadatas) == len(texts) == len(ids)
     assert all(m["chunk_id"] == i for m, i in zip(metadatas, ids, strict=True))
     assert len(ids) == len(index.course_index().get(include=[])["ids"])
+
+
+TOY_TEXTS = ["The kiln fires on Thursdays.", "Bikes park outside.", "Tea is free."]
+
+
+def build_toy_index(folder: str, log: str, start_at: float) -> None:
+    """Build a tiny course index in ``folder`` (a builder process of the test below), with slow
+    embeddings that write every text they embed to ``log``; print how many chunks it holds."""
+    import time
+    from pathlib import Path
+
+    chunks = corpus.split_documents(
+        [Document(page_content=t, metadata={"source": f"toy/{i}.txt"})
+         for i, t in enumerate(TOY_TEXTS)]
+    )
+
+    class SlowEmbeddings(HashEmbeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            with open(log, "a", encoding="utf-8") as out:
+                out.write("".join(f"{t}\n" for t in texts))
+            time.sleep(1.0)  # a build that takes a while: the other builder arrives meanwhile
+            return super().embed_documents(texts)
+
+    # a throwaway process: patch the module directly
+    index.index_dir = lambda *args, **kwargs: Path(folder)  # type: ignore[assignment]
+    index.corpus_chunks = lambda *args: chunks  # type: ignore[assignment]
+    index.embedder_for = lambda embedder="minilm": SlowEmbeddings()  # type: ignore[assignment]
+    index.get_embeddings = lambda **kwargs: SlowEmbeddings()  # type: ignore[assignment]
+    time.sleep(max(0.0, start_at - time.time()))  # both builders start together
+    print("COUNT", len(index.course_index().get(include=[])["ids"]), flush=True)
+
+
+def test_two_builders_at_once_embed_the_corpus_once(tmp_path):
+    """Two processes (two kernels) build the same course index at once: the second waits on the
+    lock, then reopens the first one's index instead of embedding the chunks again (without the
+    lock both embed, and one deletes the other's folder)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from helpers.settings import repo_root
+
+    folder, log = tmp_path / "index" / "toy", tmp_path / "embedded.txt"
+    start_at = time.time() + 8  # time for both interpreters to import
+    script = (f"from tests.test_index import build_toy_index; "
+              f"build_toy_index({str(folder)!r}, {str(log)!r}, {start_at})")
+    env = {**os.environ, "RAG_COURSE_MODE": "offline", "HF_HUB_OFFLINE": "1"}
+    builders = [subprocess.Popen([sys.executable, "-c", script], cwd=repo_root(), env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(2)]
+    outputs = [b.communicate(timeout=180) for b in builders]
+    for builder, (_, err) in zip(builders, outputs, strict=True):
+        assert builder.returncode == 0, err[-2000:]
+    assert [out.split("COUNT ")[-1].strip() for out, _ in outputs] == [str(len(TOY_TEXTS))] * 2
+    embedded = log.read_text(encoding="utf-8").splitlines()
+    assert sorted(embedded) == sorted(TOY_TEXTS)  # embedded once, by one of the two
+    assert [p.name for p in folder.parent.iterdir() if p.is_dir()] == ["toy"]
