@@ -91,6 +91,15 @@ def clean_page_text(text: str) -> str:
 #: "1 Definitions", "2. 얻기" (not "1장.", a chapter heading of the Korean text).
 _NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)+\.?\s*|\d+\.?\s+)\S")
 _SUBSECTION = re.compile(r"^\s*\d+(?:\.\d+)+")
+_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)")
+
+
+def _section_number(line: str) -> str | None:
+    """Return the section number a line starts with ("6.1" of "6.1. What ..."), or None."""
+    match = _NUMBER.match(line)
+    return match.group(1) if match else None
+
+
 _CONTENTS = re.compile(r"^\s*(?:contents|table of contents|차례|목차)\s*$", re.IGNORECASE)
 
 
@@ -101,9 +110,10 @@ def contents_lines(text: str, max_gap: int = 3, min_entries: int = 10) -> list[t
     other lines between two of them (a wrapped title counts 1, a blank line 2), with at least
     ``min_entries`` numbered lines of which half are sub-sections ("6.1.") -- or, on a page that
     holds little else (a contents page of a PDF), 4 entries and a third of them sub-sections.
-    A "Contents" heading just above the run belongs to it. In the body a numbered heading is
-    followed by its answer (a longer gap), and a numbered list ("1. ... 2. ...") has no
-    sub-sections: both stay.
+    A "Contents" heading just above the run belongs to it; the run ends before its first number
+    comes round again (the body's first heading, right after the contents). In the body a
+    numbered heading is followed by its answer (a longer gap), and a numbered list
+    ("1. ... 2. ...") has no sub-sections: both stay.
     """
     lines = text.split("\n")
     runs: list[list[int]] = []
@@ -119,6 +129,12 @@ def contents_lines(text: str, max_gap: int = 3, min_entries: int = 10) -> list[t
     found = []
     filled = sum(bool(line.strip()) for line in lines)
     for run in runs:
+        number = _section_number(lines[run[0]])
+        restart = next(
+            (j for j, i in enumerate(run) if j and _section_number(lines[i]) == number), None
+        )
+        if restart is not None:  # the body starts right after the contents: "1 ..." again
+            run = run[:restart]
         subsections = sum(bool(_SUBSECTION.match(lines[i])) for i in run)
         page = len(run) >= 4 and len(run) >= 0.6 * filled and 3 * subsections >= len(run)
         if page or len(run) >= min_entries and 2 * subsections >= len(run):

@@ -204,3 +204,46 @@ def test_notebook_01_teaches_the_same_detector():
 def test_hangul_bigrams():
     assert corpus.hangul_bigrams("패키지를") == ["패키", "키지", "지를"]
     assert corpus.hangul_bigrams("집") == ["집"]
+
+
+CONTENTS = "\n".join(
+    ["Contents", "", "1 Definitions and overview", "1.1 What is this FAQ?", "1.2 Who wrote it?",
+     "1.3 Where is it?", "2 Getting it", "2.1 Which version", "2.2 Where to", "  download it",
+     "2.3 On which media", "3 Compatibility", "3.1 Hardware", "3.2 Other systems", ""]
+)
+BODY = "\n".join(
+    ["1 Definitions and overview", "", "1.1 What is this FAQ?",
+     "This document answers frequently asked questions. It is kept up to date by volunteers,",
+     "and each section starts with a question that users really asked on the mailing lists.",
+     "", "Follow these steps:", "1. Open the terminal.", "2. Type the command.",
+     "3. Press Enter.", "4. Read the output.", "5. Close the terminal."]
+)
+
+
+def test_drop_contents_removes_the_contents_and_keeps_the_body():
+    text = "The FAQ\n\n" + CONTENTS + "\n" + BODY
+    lines = text.split("\n")
+    assert corpus.contents_lines(text) == [(2, 2 + CONTENTS.count("\n") - 1)]
+    assert lines[2] == "Contents" and lines[15] == "3.2 Other systems"
+    kept = corpus.drop_contents(text)
+    assert "Getting it" not in kept and "Contents" not in kept
+    assert kept.endswith(BODY) and kept.startswith("The FAQ")
+    assert corpus.drop_contents(BODY) == BODY  # headings with answers, a plain numbered list
+
+
+def test_a_contents_page_of_a_pdf_is_emptied_but_not_a_page_of_prose():
+    page = "\n".join(["3.4 Printing", "3.5 Sound", "3.6 Networks", "4 Software", "4.1 Games"])
+    assert corpus.drop_contents(page).strip() == ""
+    prose = page.replace("3.5 Sound", "3.5 Sound\n" + "Sound works out of the box. " * 5 + "\n"
+                         + "Most cards need no driver.\nAsk the list.\nOr read the wiki.")
+    assert corpus.drop_contents(prose) == prose
+
+
+def test_the_korean_faq_loses_its_contents_only():
+    raw = corpus.load_text("debian-faq/debian-faq.ko.txt", clean=False)[0].page_content
+    (first, last), = corpus.contents_lines(raw)
+    lines = raw.split("\n")
+    assert lines[first].strip() == "차례" and lines[last].strip().startswith("16.4.")
+    assert next(line for line in lines[last + 1:] if line.strip()).startswith("1장.")
+    cleaned = corpus.load_text("debian-faq/debian-faq.ko.txt")[0].page_content
+    assert len(cleaned.split("\n")) == len(lines) - (last - first + 1)
