@@ -13,7 +13,8 @@ every key fact. The reader's weights and threshold were chosen on dev; test is r
 each **dev** question (``helpers.standin.score_units``), a conditional logit (softmax over the
 sentences of a question) fitted to pick a sentence that holds every key fact in a gold chunk,
 weights rescaled so that lexical overlap weighs 1 and rounded to 2 places (for each penalty of
-:data:`L2`, keeping the one with the most right answers on dev, then the fewest wrong); then the
+:data:`L2` and each number of quoted sentences of :data:`QUOTES`, keeping the pair with the most
+right answers on dev, then the fewest wrong); then the
 decline threshold with the most right answers among those that meet the course's targets on dev
 (and the one for a reader without sentence embeddings, whose scores lack the cosine term).
 """
@@ -49,6 +50,9 @@ FEATURES = ("lexical", "section", "previous", "cosine", "rank", "type", "fragmen
 MAX_WRONG, MIN_DECLINED = 0.10, 0.90
 #: The L2 penalties tried when fitting the weights (the one with the best dev result is kept).
 L2 = (0.01, 0.1, 1.0)
+#: How many sentences an answer may quote (tried with each L2; more than two is no longer a short
+#: answer, so not tried).
+QUOTES = (1, 2)
 
 
 def sentence_features(questions: list[dict], search: Any) -> list[dict[str, Any]]:
@@ -100,8 +104,11 @@ def fit_weights(items: list[dict[str, Any]], steps: int = 3000, l2: float = 0.01
     return {f: round(float(v / raw[0]), 2) for f, v in zip(FEATURES, raw, strict=True)}
 
 
-def reader_answers(items: list[dict[str, Any]], weights: dict) -> list[tuple[dict, float, str]]:
-    """Return ``(question, best score, answer if not declined)`` per item under ``weights``."""
+def reader_answers(
+    items: list[dict[str, Any]], weights: dict, quotes: int = 1
+) -> list[tuple[dict, float, str]]:
+    """Return ``(question, best score, answer if not declined)`` per item under ``weights``,
+    quoting the ``quotes`` best sentences (as :func:`helpers.standin.read` does)."""
     from helpers.standin import compose
 
     out = []
@@ -110,8 +117,8 @@ def reader_answers(items: list[dict[str, Any]], weights: dict) -> list[tuple[dic
         if not scores:
             out.append((it["q"], float("-inf"), ""))
             continue
-        best = max(range(len(scores)), key=lambda i: (round(scores[i], 6), -i))
-        out.append((it["q"], scores[best], compose(it["units"], best, it["rows"])))
+        order = sorted(range(len(scores)), key=lambda i: (-round(scores[i], 6), i))
+        out.append((it["q"], scores[order[0]], compose(it["units"], order, it["rows"], quotes)))
     return out
 
 
@@ -156,19 +163,21 @@ def fit(search: Any) -> dict[str, Any]:
     questions = load_questions()
     items = {s: sentence_features([q for q in questions if q.get("split") == s], search)
              for s in ("dev", "test")}
-    best: tuple[tuple[int, int], float, dict, float] | None = None
-    for l2 in L2:  # the regularisation too is chosen on dev: most right, then fewest wrong
-        weights = fit_weights(items["dev"], l2=l2)
-        answers = reader_answers(items["dev"], weights)
-        threshold = choose_threshold(answers)
-        c = verdicts(answers, threshold)
-        if best is None or (c["right"], -c["wrong"]) > best[0]:
-            best = ((c["right"], -c["wrong"]), l2, weights, threshold)
+    best: tuple[tuple[int, int], float, int, dict, float] | None = None
+    for l2 in L2:  # the regularisation and the quotes too are chosen on dev: most right, then
+        weights = fit_weights(items["dev"], l2=l2)  # fewest wrong (ties: fewer quotes)
+        for quotes in QUOTES:
+            answers = reader_answers(items["dev"], weights, quotes)
+            threshold = choose_threshold(answers)
+            c = verdicts(answers, threshold)
+            if best is None or (c["right"], -c["wrong"]) > best[0]:
+                best = ((c["right"], -c["wrong"]), l2, quotes, weights, threshold)
     assert best is not None
-    _, l2, weights, threshold = best
-    lexical = choose_threshold(reader_answers(items["dev"], {**weights, "cosine": 0.0}))
-    return {"l2": l2, "weights": weights, "min_score": threshold, "min_score_lexical": lexical,
-            **{s: verdicts(reader_answers(items[s], weights), threshold) for s in items}}
+    _, l2, quotes, weights, threshold = best
+    lexical = choose_threshold(reader_answers(items["dev"], {**weights, "cosine": 0.0}, quotes))
+    return {"l2": l2, "quotes": quotes, "weights": weights, "min_score": threshold,
+            "min_score_lexical": lexical,
+            **{s: verdicts(reader_answers(items[s], weights, quotes), threshold) for s in items}}
 
 
 def main() -> int:
@@ -178,6 +187,7 @@ def main() -> int:
         result = fit(search)
         print(f"retriever: {name}; fitted on dev (L2 penalty {result['l2']})")
         print("WEIGHTS =", result["weights"])
+        print("QUOTES =", result["quotes"])
         print("MIN_SCORE =", result["min_score"])
         print("MIN_SCORE_LEXICAL =", result["min_score_lexical"], "(without sentence embeddings)")
         for split in ("dev", "test"):

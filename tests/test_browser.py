@@ -161,13 +161,24 @@ def is_tracked(path: Path) -> bool:
     return listed.returncode == 0 and bool(listed.stdout.strip())
 
 
+def saved_cells(path: Path) -> list[dict]:
+    """Return the cells of the notebook JupyterLab saves at ``path``, waiting out a half-written
+    file (the server writes it while we poll)."""
+    for _ in range(20):
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))["cells"]
+        except json.JSONDecodeError:
+            time.sleep(0.25)
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
 def test_run_all_cells_in_jupyterlab(lab):
     from playwright.sync_api import sync_playwright
 
     url, copy = lab
     screenshot = get_settings().cache_dir / "browser-test.png"
     assert not is_tracked(screenshot), f"{screenshot} is tracked: tests must not rewrite it"
-    stored = json.loads(copy.read_text(encoding="utf-8"))["cells"]
+    stored = saved_cells(copy)
     code_cells = sum(c["cell_type"] == "code" for c in stored)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -183,7 +194,7 @@ def test_run_all_cells_in_jupyterlab(lab):
             assert figure.evaluate("img => img.naturalWidth") > 300  # decoded, not a broken icon
             menu(page, "File", "Save Notebook")
             for _ in range(60):  # until the saved file holds the run
-                saved = json.loads(copy.read_text(encoding="utf-8"))["cells"]
+                saved = saved_cells(copy)
                 if all(c["execution_count"] for c in saved if c["cell_type"] == "code"):
                     break
                 time.sleep(0.5)
@@ -196,7 +207,7 @@ def test_run_all_cells_in_jupyterlab(lab):
     if UPDATE_SCREENSHOT:  # the README's picture, on request only (see CONTRIBUTING.md)
         shutil.copyfile(screenshot, README_SCREENSHOT)
     # What JupyterLab saved: every code cell ran once, in order, without an error, and a figure.
-    saved = json.loads(copy.read_text(encoding="utf-8"))["cells"]
+    saved = saved_cells(copy)
     cells = [c for c in saved if c["cell_type"] == "code"]
     assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1))
     outputs = [o for c in cells for o in c["outputs"]]
@@ -211,7 +222,7 @@ def test_playground_slider_changes_the_chunks(lab):
     url, copy = lab
     screenshot = get_settings().cache_dir / "browser-test-playground.png"
     assert not is_tracked(screenshot), f"{screenshot} is tracked: tests must not rewrite it"
-    stored = json.loads(copy.read_text(encoding="utf-8"))["cells"]
+    stored = saved_cells(copy)
     code_cells = sum(c["cell_type"] == "code" for c in stored)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

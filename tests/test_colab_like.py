@@ -1,5 +1,6 @@
 """The Colab-like check (scripts/colab_like.sh) stays in step with what it imitates: Colab's
-recorded packages, the set-up cell's pip call, and CI. The check itself runs in `.ci/run`."""
+recorded packages, the set-up cell's pip call. The check itself is run by hand
+(`bash scripts/colab_like.sh`, ~20 min), not yet by `.ci/run`."""
 
 from __future__ import annotations
 

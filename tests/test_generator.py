@@ -151,3 +151,24 @@ def test_gemma_is_cached_and_loaded_in_its_dtype():
     from helpers.generator import DTYPE, _model_inputs
 
     assert DTYPE == "bfloat16" and _model_inputs()["dtype"] == DTYPE  # part of the cache key
+
+
+def test_gemma_computes_in_float32_with_its_embeddings_kept_in_bfloat16(monkeypatch):
+    """The bfloat16 model made to compute in float32 gives the logits of a float32 copy of the
+    same (bfloat16-rounded) weights, and keeps one bfloat16 embedding matrix for both ends."""
+    import torch
+
+    from helpers import generator
+
+    monkeypatch.setattr(generator, "_HEAD_CHUNK", 24)  # several chunks of the 64-token vocabulary
+    ids = torch.tensor([[2, 5, 9, 13, 17, 21]])
+    reference = tiny_gemma().to(torch.bfloat16).to(torch.float32)  # the same rounded weights
+    model = generator._compute_in_float32(tiny_gemma().to(torch.bfloat16))
+    with torch.no_grad():
+        expected, got = reference(ids).logits, model(ids).logits
+    assert got.dtype == torch.float32
+    assert torch.allclose(got, expected, atol=1e-5)
+    embeddings = model.get_input_embeddings().weight
+    assert embeddings.dtype == torch.bfloat16 and model.lm_head.weight is embeddings
+    others = [p for p in model.parameters() if p is not embeddings]
+    assert others and all(p.dtype == torch.float32 for p in others)

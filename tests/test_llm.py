@@ -152,3 +152,31 @@ def test_real_model_is_greedy_and_reads_the_context():
     first, second = model.invoke(prompt).content, model.invoke(prompt).content
     assert first == second
     assert "Ember" in first
+
+
+@pytest.mark.skipif(not _installed(), reason=f"needs `{llm.INSTALL_HINT}`")
+def test_recorded_answers_are_what_the_model_generates_here(monkeypatch):
+    """Notebook 06's first Tidewell question, bare and through the course pipeline: both answers
+    are read from the recorded file (the prompt, retrieved chunks included, and the versions
+    match), and SmolLM2 generates the same words again on this machine (~20 s)."""
+    from helpers.corpus import load_questions
+    from helpers.pipeline import course_chain
+
+    if llm.recorded()["versions"] != llm.recording_versions():  # e.g. PyPI's CUDA build of torch
+        pytest.skip(f"data/{llm.RECORDED} was recorded with {llm.recorded()['versions']}")
+
+    def not_recorded(*args, **kwargs):
+        raise AssertionError(f"not in data/{llm.RECORDED}: run `python -m helpers.llm --record`")
+
+    question = next(q["question"] for q in load_questions()
+                    if q["split"] == "dev" and q["id"].startswith("tw-") and q["answerable"])
+    chains = {
+        "bare": lambda m: ChatPromptTemplate.from_template("{question}") | m | StrOutputParser(),
+        "course": lambda m: course_chain(m) | (lambda out: out["answer"]),
+    }
+    fresh = SmallChatModel(cache_answers=False)
+    for name, chain in chains.items():
+        with monkeypatch.context() as patch:
+            patch.setattr(llm, "cached_json", not_recorded)
+            recorded = chain(SmallChatModel()).invoke(question)
+        assert chain(fresh).invoke(question) == recorded, name

@@ -97,10 +97,19 @@ def test_split_prompt_reads_both_templates_and_korean_marker() -> None:
 def test_a_table_row_is_answered_whole_with_its_column_names() -> None:
     answer = extract_answer(TABLE, "How much does a Maker membership cost per year?")
     first = answer.splitlines()[0]
-    assert first == (
+    assert first.startswith(
         "Tier: Maker; Price: EUR 390 per year; Booking hours: 60; Includes: a storage bin. "
         "[tidewell/handbook.pdf p. 3]"
     )
+
+
+def test_the_reader_quotes_its_best_sentences_each_once_with_its_source() -> None:
+    prompt = f"{TABLE}\n\nQuestion: How much does a Maker membership cost per year?"
+    one = read(prompt, quotes=1).splitlines()[0]
+    two = read(prompt, quotes=2).splitlines()[0]
+    assert one.count("[tidewell/handbook.pdf p. 3]") == 1 and two.startswith(one + " ")
+    assert two.count("[tidewell/handbook.pdf p. 3]") == 2
+    assert read(prompt, quotes=5).count("Tier: Maker;") == 1  # never the same sentence twice
 
 
 def test_a_flattened_table_row_keeps_its_header() -> None:
@@ -184,6 +193,7 @@ def test_weights_and_threshold_are_the_ones_fitted_on_dev() -> None:
     fitted = bench.fit(course_retriever())
     for name, weight in standin.WEIGHTS.items():
         assert fitted["weights"][name] == pytest.approx(weight, abs=0.05), name
+    assert fitted["quotes"] == standin.QUOTES
     assert fitted["min_score"] == pytest.approx(standin.MIN_SCORE, abs=0.05)
     assert fitted["min_score_lexical"] == pytest.approx(standin.MIN_SCORE_LEXICAL, abs=0.05)
     dev = fitted["dev"]
