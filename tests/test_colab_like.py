@@ -1,6 +1,6 @@
 """The Colab-like check (scripts/colab_like.sh) stays in step with what it imitates: Colab's
-recorded packages, the set-up cell's pip call. The check itself is run by hand
-(`bash scripts/colab_like.sh`, ~20 min), not yet by `.ci/run`."""
+recorded packages, the set-up cell's pip call. The check itself (~20 min) runs in `.ci/run`,
+after `make test`."""
 
 from __future__ import annotations
 
@@ -44,3 +44,7 @@ def test_script_stands_in_and_says_so():
     assert re.search(r'TORCH_STAND_IN="torch==2\.13\.0"', SCRIPT)
     assert "Python 3.11, not Colab's 3.13" in SCRIPT and "--python-version 3.13" in SCRIPT
 
+
+def test_ci_runs_the_check():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "\nbash scripts/colab_like.sh" in ci and ci.index("make test") < ci.index("colab_like")
