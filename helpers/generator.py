@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 TokenLogprobs = Callable[[str, str], list[float]]
 
-#: Gemma's weights are saved and held in bfloat16 (notebook 07's kernel peaked at 1.9 GiB with
-#: float32 weights; Binder allows about 2 GB), but it *computes* in float32
+#: Gemma's weights are saved and held in bfloat16 (Binder allows about 2 GB: notebook 07's kernel
+#: peaked at 2.0 GB with its weights widened to float32 once, 1.6 GB when each layer widens its
+#: own while it runs, ``benchmarks/memory.py 07``), but it *computes* in float32
 #: (:func:`_compute_in_float32`): bfloat16 matrix products round differently on CPUs with and
 #: without bfloat16 instructions (log-probabilities moved by up to 0.5 nats between two CI
 #: machines); float32 ones agree.
@@ -141,13 +142,23 @@ def load_generator() -> tuple[Any, Any]:
 
 
 def _compute_in_float32(model: Any) -> Any:
-    """Return ``model`` (changed in place) computing in float32 while its tied embedding matrix
-    stays in its stored dtype: every other weight is widened once; the input embeddings and the
-    output layer widen the rows they use (the same numbers as a float32 copy of the model)."""
+    """Return ``model`` (changed in place) computing in float32 while its weights stay in their
+    stored dtype: each linear layer, the input embeddings and the output layer widen their weight
+    while they run (the same numbers as a float32 copy of the model, at the memory of the stored
+    one); the small norm weights and buffers are widened once."""
     import torch
 
-    weight = model.get_input_embeddings().weight
+    weight = model.get_input_embeddings().weight  # tied: also the output layer's
     scale = float(getattr(model.get_input_embeddings(), "embed_scale", 1.0))  # Gemma: √hidden
+
+    class WideLinear(torch.nn.Module):
+        def __init__(self, linear: torch.nn.Linear) -> None:
+            super().__init__()
+            self.weight, self.bias = linear.weight, linear.bias
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            bias = None if self.bias is None else self.bias.float()
+            return torch.nn.functional.linear(x, self.weight.float(), bias)
 
     class WideEmbedding(torch.nn.Module):
         def __init__(self) -> None:
@@ -167,7 +178,13 @@ def _compute_in_float32(model: Any) -> Any:
             parts = [hidden @ self.weight[i : i + _HEAD_CHUNK].float().T for i in rows]
             return torch.cat(parts, dim=-1)
 
+    for module in list(model.modules()):
+        for name, child in list(module.named_children()):
+            if isinstance(child, torch.nn.Linear) and child.weight is not weight:
+                setattr(module, name, WideLinear(child))
     for module in model.modules():
+        if isinstance(module, WideLinear):
+            continue
         for param in module.parameters(recurse=False):
             if param is not weight and param.is_floating_point():
                 param.data = param.data.float()

@@ -153,9 +153,10 @@ def test_gemma_is_cached_and_loaded_in_its_dtype():
     assert DTYPE == "bfloat16" and _model_inputs()["dtype"] == DTYPE  # part of the cache key
 
 
-def test_gemma_computes_in_float32_with_its_embeddings_kept_in_bfloat16(monkeypatch):
+def test_gemma_computes_in_float32_with_its_weights_kept_in_bfloat16(monkeypatch):
     """The bfloat16 model made to compute in float32 gives the logits of a float32 copy of the
-    same (bfloat16-rounded) weights, and keeps one bfloat16 embedding matrix for both ends."""
+    same (bfloat16-rounded) weights, keeps one bfloat16 embedding matrix for both ends and its
+    linear layers' weights in bfloat16."""
     import torch
 
     from helpers import generator
@@ -170,5 +171,5 @@ def test_gemma_computes_in_float32_with_its_embeddings_kept_in_bfloat16(monkeypa
     assert torch.allclose(got, expected, atol=1e-5)
     embeddings = model.get_input_embeddings().weight
     assert embeddings.dtype == torch.bfloat16 and model.lm_head.weight is embeddings
-    others = [p for p in model.parameters() if p is not embeddings]
-    assert others and all(p.dtype == torch.float32 for p in others)
+    layers = [m for m in model.modules() if type(m).__name__ == "WideLinear"]
+    assert layers and all(m.weight.dtype == torch.bfloat16 for m in layers)  # widened as they run
