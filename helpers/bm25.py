@@ -8,16 +8,35 @@ The tokenizer keeps Latin words and cuts Hangul into character bigrams
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 from collections.abc import Callable
+from types import ModuleType
 
-import bm25s
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from helpers.corpus import hangul_bigrams
+
+
+def _import_bm25s() -> ModuleType:
+    """Import ``bm25s`` without numba. bm25s imports numba whenever it is installed (umap-learn
+    installs it), although :class:`BM25Retriever` uses its numpy backend; numba would cost every
+    kernel that retrieves about 60 MB (Binder allows about 2 GB) and 0.3 s. A later
+    ``import numba`` (UMAP) works as usual."""
+    if "numba" in sys.modules:  # already paid for
+        return importlib.import_module("bm25s")
+    sys.modules["numba"] = None  # type: ignore[assignment]  # makes `import numba` fail
+    try:
+        return importlib.import_module("bm25s")
+    finally:
+        del sys.modules["numba"]
+
+
+bm25s = _import_bm25s()
 
 _TOKEN = re.compile(r"[a-z0-9]+|[\uac00-\ud7a3]+")
 

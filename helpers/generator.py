@@ -34,14 +34,14 @@ if TYPE_CHECKING:
 TokenLogprobs = Callable[[str, str], list[float]]
 
 #: Gemma's weights are saved and held in bfloat16 (Binder allows about 2 GB: notebook 07's kernel
-#: peaked at 2.0 GB with its weights widened to float32 once, 1.6 GB when each layer widens its
-#: own while it runs, ``benchmarks/memory.py 07``), but it *computes* in float32
-#: (:func:`_compute_in_float32`): bfloat16 matrix products round differently on CPUs with and
-#: without bfloat16 instructions (log-probabilities moved by up to 0.5 nats between two CI
+#: peaked at 2.0 GB with its weights widened to float32 once; 1.4 GB now that each layer widens
+#: its own into a shared buffer while it runs, ``benchmarks/memory.py 07``), but it *computes* in
+#: float32 (:func:`_compute_in_float32`): bfloat16 matrix products round differently on CPUs with
+#: and without bfloat16 instructions (log-probabilities moved by up to 0.5 nats between two CI
 #: machines); float32 ones agree.
 DTYPE = "bfloat16"
 #: Rows of the (262k-token) embedding matrix widened to float32 at a time by the output layer.
-_HEAD_CHUNK = 32_768
+_HEAD_CHUNK = 8_192
 
 
 def retriever_probs(scores: Sequence[float], temperature: float = 1.0) -> list[float]:
@@ -129,16 +129,20 @@ def load_generator() -> tuple[Any, Any]:
     """Return (model, tokenizer) of Gemma 3 270M on the CPU, converting once: weights in
     :data:`DTYPE`, sums in float32."""
     from helpers.cache import cached_dir
-    from helpers.models import quiet_libraries
+    from helpers.models import quiet_libraries, return_freed_memory
 
     quiet_libraries()
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
     torch.manual_seed(0)
     folder = cached_dir("models", _model_inputs(), _convert)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, DTYPE)).eval()
-    return _compute_in_float32(model), AutoTokenizer.from_pretrained(folder)
+    # The plain fast tokenizer: the same token ids as AutoTokenizer's GemmaTokenizer, without its
+    # Python copies of the 262k-token vocabulary and 515k merges (~160 MB, Binder allows ~2 GB).
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(folder)
+    return_freed_memory()  # reading them leaves ~300 MB of freed heap behind
+    return _compute_in_float32(model), tokenizer
 
 
 def _compute_in_float32(model: Any) -> Any:
@@ -150,6 +154,16 @@ def _compute_in_float32(model: Any) -> Any:
 
     weight = model.get_input_embeddings().weight  # tied: also the output layer's
     scale = float(getattr(model.get_input_embeddings(), "embed_scale", 1.0))  # Gemma: √hidden
+    # One float32 buffer per weight shape, refilled by every layer of that shape: no allocation
+    # per layer and step, so freed memory does not pile up in the heap (a fresh `.float()` copy
+    # each time left the notebook's peak anywhere between 1.36 and 1.59 GB from run to run).
+    scratch: dict[tuple[int, ...], torch.Tensor] = {}
+
+    def widened(w: torch.Tensor) -> torch.Tensor:
+        buffer = scratch.get(tuple(w.shape))
+        if buffer is None:
+            buffer = scratch[tuple(w.shape)] = torch.empty(w.shape, dtype=torch.float32)
+        return buffer.copy_(w)
 
     class WideLinear(torch.nn.Module):
         def __init__(self, linear: torch.nn.Linear) -> None:
@@ -158,7 +172,7 @@ def _compute_in_float32(model: Any) -> Any:
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             bias = None if self.bias is None else self.bias.float()
-            return torch.nn.functional.linear(x, self.weight.float(), bias)
+            return torch.nn.functional.linear(x, widened(self.weight), bias)
 
     class WideEmbedding(torch.nn.Module):
         def __init__(self) -> None:
@@ -175,7 +189,7 @@ def _compute_in_float32(model: Any) -> Any:
 
         def forward(self, hidden: torch.Tensor) -> torch.Tensor:
             rows = range(0, self.weight.shape[0], _HEAD_CHUNK)
-            parts = [hidden @ self.weight[i : i + _HEAD_CHUNK].float().T for i in rows]
+            parts = [hidden @ widened(self.weight[i : i + _HEAD_CHUNK]).T for i in rows]
             return torch.cat(parts, dim=-1)
 
     for module in list(model.modules()):

@@ -136,15 +136,26 @@ def model_dir() -> Path:
 @lru_cache(maxsize=1)
 def load_small_llm() -> tuple[Any, Any]:
     """Return ``(model, tokenizer)`` of SmolLM2-135M-Instruct on the CPU, in :data:`DTYPE`."""
-    from helpers.models import quiet_libraries
+    from helpers.models import quiet_libraries, return_freed_memory
 
     quiet_libraries()
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     folder = model_dir()
+    return_freed_memory()  # the heap other steps freed, before 0.5 GB of weights arrive
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, DTYPE)).eval()
-    return model, AutoTokenizer.from_pretrained(folder)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    return model, tokenizer
+
+
+def unload_small_llm() -> None:
+    """Let go of SmolLM2 (about 0.5 GB of float32 weights; Binder allows about 2 GB). Answers
+    still come from the recorded file or the cache; a new generation loads it again."""
+    from helpers.models import return_freed_memory
+
+    load_small_llm.cache_clear()
+    return_freed_memory()
 
 
 def to_chat(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from langchain_core.documents import Document
 
 from helpers.bm25 import BM25Retriever, tokenize
@@ -43,3 +47,17 @@ def test_a_query_without_words_matches_nothing() -> None:
     retriever = BM25Retriever.from_documents(docs, k=3)
     assert retriever.scores("- ") == []
     assert retriever.invoke("?!") == []
+
+
+def test_bm25_is_imported_without_numba_which_umap_still_gets():
+    # bm25s imports numba whenever it is installed (~60 MB per kernel); the course's numpy
+    # backend does not need it. UMAP, imported after, must still find numba.
+    script = ("import sys, helpers.bm25 as b; "
+              "assert 'numba' not in sys.modules, 'numba imported'; "
+              "docs = [b.Document(page_content='kiln')]; "
+              "assert b.BM25Retriever.from_documents(docs).invoke('kiln'); "
+              "import numba; print(b.bm25s.NUMBA_AVAILABLE, numba.__name__)")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert run.returncode == 0, run.stderr[-500:]
+    assert run.stdout.split() == ["False", "numba"]

@@ -1,6 +1,6 @@
 """The Colab-like check (scripts/colab_like.sh) stays in step with what it imitates: Colab's
-recorded packages, the set-up cell's pip call. The check itself (~20 min) runs in `.ci/run`,
-after `make test`."""
+recorded packages, the set-up cell's pip call. The check itself runs in `.ci/run`, after
+`make test` (451 s there)."""
 
 from __future__ import annotations
 

@@ -173,3 +173,25 @@ def test_gemma_computes_in_float32_with_its_weights_kept_in_bfloat16(monkeypatch
     assert embeddings.dtype == torch.bfloat16 and model.lm_head.weight is embeddings
     layers = [m for m in model.modules() if type(m).__name__ == "WideLinear"]
     assert layers and all(m.weight.dtype == torch.bfloat16 for m in layers)  # widened as they run
+
+
+def test_gemma_tokenizer_gives_autotokenizers_ids():
+    """load_generator reads Gemma's tokenizer as the plain fast tokenizer (without
+    GemmaTokenizer's Python copies of the vocabulary, ~160 MB): the same ids, <bos> first."""
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    from helpers.cache import dir_path
+    from helpers.generator import _model_inputs
+
+    folder = dir_path("models", _model_inputs())
+    if not folder.is_dir():
+        pytest.skip("Gemma is not converted yet (make index)")
+    plain = PreTrainedTokenizerFast.from_pretrained(folder)
+    auto = AutoTokenizer.from_pretrained(folder)
+    texts = ["Context: Tobiah Marsh leads the woodshop.\nQuestion: Who?\nAnswer:",
+             "데비안 패키지를 보류하려면\n\n  apt-mark를 씁니다. <start_of_turn>"]
+    for text in texts:
+        assert plain(text).input_ids == auto(text).input_ids
+        assert plain(text).input_ids[0] == auto.bos_token_id
+    ids = auto(texts[1]).input_ids
+    assert plain.decode(ids) == auto.decode(ids)
