@@ -1,6 +1,6 @@
 """Is the course retriever really worse or better than its parts? A paired test per question.
 
-Usage: ``python benchmarks/paired.py`` (about a minute once ``make index`` has run).
+Usage: ``python benchmarks/paired.py`` (17 s here once ``make index`` has run).
 
 Notebook 08 compares the hybrid retriever (at :data:`helpers.pipeline.ALPHA`, chosen on dev) with
 its two parts, BM25 alone (alpha 0) and the dense index alone (alpha 1), by their rates. With
