@@ -43,7 +43,7 @@ def return_freed_memory() -> None:
     """Hand the memory that Python and the libraries have freed back to the operating system.
 
     glibc keeps freed heap pages for later use. Reading a large tokenizer leaves many of them:
-    about 280 MB for Gemma 3's 262k-token vocabulary, which Binder (about 2 GB) cannot spare.
+    about 300 MB for Gemma 3's 262k-token vocabulary, which Binder (about 2 GB) cannot spare.
     Does nothing where the C library has no ``malloc_trim`` (macOS, musl).
     """
     import ctypes
