@@ -5,6 +5,8 @@ Every cache entry lives in ``<cache>/<namespace>/<key>[.json]`` where ``key`` ha
 the result depends on (pass file contents as :func:`file_digest`, package versions as strings).
 A reader never sees a half-written entry: files and folders are written under a temporary name
 and renamed into place, and a second process waits on the lock, then reuses the first one's work.
+Chat answers (Gemini's) go through the same scheme, behind LangChain's ``BaseCache`` interface:
+:class:`AnswerCache`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
+
+from langchain_core.caches import BaseCache
+from langchain_core.messages import message_to_dict, messages_from_dict
+from langchain_core.outputs import ChatGeneration, Generation
 
 from helpers.settings import get_settings
 
@@ -127,3 +133,44 @@ def cached_dir(namespace: str, inputs: Mapping[str, Any], build: Callable[[Path]
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     return folder
+
+
+# --- Chat answers: LangChain's cache interface, on disk -----------------------------------------
+
+
+class AnswerCache(BaseCache):
+    """LangChain's ``BaseCache`` on disk: one JSON file per (messages, model settings) pair.
+
+    Pass it as ``cache=`` to a chat model: ``invoke`` and ``batch`` look an answer up before they
+    call the model (and before its rate limiter), and store what the model answers. The key is a
+    hash of the prompt and of LangChain's own description of the model (its name, temperature,
+    thinking level, timeout, endpoint; the API key is masked there), so a re-run of a notebook
+    pays for nothing it asked before, and a changed setting asks again.
+    """
+
+    def __init__(self, namespace: str = "gemini-answers") -> None:
+        self.namespace = namespace
+
+    def _path(self, prompt: str, llm_string: str) -> Path:
+        return json_path(self.namespace, {"prompt": prompt, "llm": llm_string})
+
+    def lookup(self, prompt: str, llm_string: str) -> list[ChatGeneration] | None:
+        """Return the stored answer for this prompt and model, or None."""
+        path = self._path(prompt, llm_string)
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        return [ChatGeneration(message=m) for m in messages_from_dict(stored["messages"])]
+
+    def update(self, prompt: str, llm_string: str, return_val: Sequence[Generation]) -> None:
+        """Store a model's answer (chat generations only; other kinds are not cached)."""
+        messages = [g.message for g in return_val if isinstance(g, ChatGeneration)]
+        if messages and len(messages) == len(return_val):
+            text = json.dumps({"messages": [message_to_dict(m) for m in messages]},
+                              ensure_ascii=False)
+            atomic_write_text(self._path(prompt, llm_string), text)
+
+    def clear(self, **kwargs: Any) -> None:
+        """Remove every stored answer of this namespace."""
+        shutil.rmtree(cache_root() / self.namespace, ignore_errors=True)

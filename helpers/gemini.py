@@ -1,21 +1,35 @@
-"""Gemini errors a learner will meet, each turned into one line that says what to do.
+"""Gemini on a free key: the chat model, its budget, and the errors a learner will meet.
 
-``invoke(runnable, value)`` calls a chain or a model, retries when Gemini answers 429 (rate
-limit) or 5xx (overloaded) — after the delay the server asks for, else with exponential
-backoff — and otherwise raises :class:`GeminiError` with a one-line message instead of a long
-traceback from the client. ``paced(items, fn)`` runs a loop of calls at a free-tier-safe rate
-with a progress bar, and keeps what it has when Gemini stops it.
+``chat_model()`` builds ``ChatGoogleGenerativeAI`` with one shared rate limiter (every request
+of the course waits its turn, ``RAG_COURSE_GEMINI_RPM``) and the course's answer cache
+(:class:`helpers.cache.AnswerCache`: a re-run pays nothing, streaming included).
+``sample(items)`` picks the few questions an evaluation loop sends to Gemini and says how many
+requests that is. ``invoke(runnable, value)`` calls a chain or a model, retries when Gemini
+answers 429 (per-minute rate limit) or 5xx (overloaded) — after the delay the server asks for,
+else with exponential backoff — and otherwise raises :class:`GeminiError` with a one-line
+message instead of a long traceback from the client; a spent *daily* quota stops at once.
+``ask_all(items, fn)`` runs a loop of calls with a progress bar and keeps what it has when
+Gemini stops it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import time
-from collections.abc import Callable, Hashable, Iterable
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlparse
 
 from helpers.settings import DEFAULT_CHAT_MODEL, FREE_TIER_CHAT_MODELS, get_settings
+
+if TYPE_CHECKING:
+    from langchain_core.rate_limiters import InMemoryRateLimiter
+    from langchain_google_genai import ChatGoogleGenerativeAI
+
+T = TypeVar("T")
 
 RETRY_CODES = frozenset({429, 500, 503})
 MAX_RETRY_DELAY = 60.0  # seconds: the longest wait between two tries, whatever the server asks
@@ -106,6 +120,35 @@ def no_free_quota(err: BaseException) -> str | None:
     return found.group(1).removeprefix("models/") if found else ""
 
 
+def _quota_ids(err: BaseException) -> list[str]:
+    """Return the quota ids of a 429's ``QuotaFailure`` violations (e.g. ``...PerDay...``)."""
+    ids = []
+    for detail in _details(err):
+        if str(detail.get("@type", "")).endswith("google.rpc.QuotaFailure"):
+            ids += [str(v.get("quotaId", "")) for v in detail.get("violations") or []]
+    return ids
+
+
+def daily_quota_spent(err: BaseException) -> bool:
+    """Return True for a 429 that says a *daily* quota is used up (not a per-minute one)."""
+    if status_code(err) != 429 or no_free_quota(err) is not None:
+        return False
+    return any("PerDay" in quota for quota in _quota_ids(err))
+
+
+def hours_to_pacific_midnight(now: dt.datetime | None = None) -> float:
+    """Return the hours until the next midnight in California, when daily quotas reset."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        pacific: dt.tzinfo = ZoneInfo("America/Los_Angeles")
+    except Exception:  # noqa: BLE001 - no time-zone data (some Windows Pythons): standard time
+        pacific = dt.timezone(dt.timedelta(hours=-8))
+    here = (now or dt.datetime.now(dt.UTC)).astimezone(pacific)
+    midnight = dt.datetime.combine(here.date() + dt.timedelta(days=1), dt.time(), tzinfo=pacific)
+    return (midnight - here).total_seconds() / 3600
+
+
 def other_model(failed: str | None) -> str:
     """Return a current free-tier model to suggest instead of ``failed`` (never ``failed``)."""
     failed = (failed or "").removeprefix("models/")
@@ -140,12 +183,19 @@ def explain(
             f"Gemini model '{model}' has no free quota (429, limit: 0): set "
             f"RAG_COURSE_CHAT_MODEL to '{other_model(model)}', which has one, or enable billing."
         )
+    if daily_quota_spent(err):
+        return GeminiError(
+            f"The daily free quota of '{model}' is used up (429): it resets at midnight Pacific "
+            f"time (in {math.ceil(hours_to_pacific_midnight())} h); results so far are kept "
+            f"(answers are cached); or set RAG_COURSE_CHAT_MODEL to '{other_model(model)}' "
+            "(its own quota), or run offline (RAG_COURSE_MODE=offline)."
+        )
     if code == 429:
         delay = retry_delay(err)
         wait = f"wait {math.ceil(delay)} s" if delay is not None else "wait a minute"
         return GeminiError(
-            f"Gemini quota or rate limit reached (429) after {tries} tries: {wait}, pace loops "
-            "with gemini.paced (RAG_COURSE_GEMINI_RPM), or run offline (RAG_COURSE_MODE=offline)."
+            f"Gemini quota or rate limit reached (429) after {tries} tries: {wait}, lower "
+            "RAG_COURSE_GEMINI_RPM, or run offline (RAG_COURSE_MODE=offline)."
         )
     if code is not None and code >= 500:
         return GeminiError(
@@ -208,7 +258,8 @@ def invoke(
     """Return ``runnable.invoke(value)``, retrying 429/5xx answers.
 
     Between tries it waits the delay Gemini asks for (``RetryInfo``), else ``backoff ** n``
-    seconds, at most ``max_delay``. A 429 for a model without free quota is not retried. Any
+    seconds, at most ``max_delay``. A 429 for a model without free quota, or for a daily quota
+    that is used up, is not retried (it would not clear before tomorrow). Any
     failure is re-raised as one :class:`GeminiError` (the client's traceback is dropped).
     """
     for attempt in range(1, tries + 1):
@@ -216,7 +267,8 @@ def invoke(
             return runnable.invoke(value)
         except Exception as err:  # noqa: BLE001 - every client error becomes one clear message
             code = status_code(err)
-            if code in RETRY_CODES and attempt < tries and no_free_quota(err) is None:
+            final = no_free_quota(err) is not None or daily_quota_spent(err)
+            if code in RETRY_CODES and attempt < tries and not final:
                 asked = retry_delay(err) if code == 429 else None
                 wait = max(1, math.ceil(asked)) if asked is not None else backoff ** (attempt - 1)
                 sleep(min(float(wait), max_delay))
@@ -268,27 +320,23 @@ def _call(fn: Callable[[Any], Any] | Any, item: Any, sleep: Callable[[float], No
         raise explain(err, model_name(fn)) from None
 
 
-def paced(
+def ask_all(
     items: Iterable[Any],
     fn: Callable[[Any], Any] | Any,
-    rate_per_minute: float | None = None,
     done: dict[Hashable, Any] | None = None,
     key: Callable[[Any], Hashable] | None = None,
     progress: bool = True,
-    clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[Hashable, Any]:
-    """Return ``{key(item): fn(item)}``, starting at most ``rate_per_minute`` calls a minute.
+    """Return ``{key(item): fn(item)}``, keeping what it has when Gemini stops the loop.
 
-    ``fn`` is a function or a runnable (called through :func:`invoke`); the rate defaults to
-    ``RAG_COURSE_GEMINI_RPM`` and counts calls of ``fn`` (halve it when each makes two requests).
+    ``fn`` is a function or a runnable (called through :func:`invoke`). The pace is the chat
+    model's rate limiter (:func:`rate_limiter`), which every request of the course shares.
     Items are keyed by ``key(item)``, else by themselves (or their position when unhashable).
     Results go into ``done`` as they come and items already in it are skipped, so calling again
-    with the same ``done`` resumes. When Gemini fails for good (or you interrupt), one line says
-    how many were done and the partial dict is returned.
+    with the same ``done`` resumes. When Gemini fails for good (a daily quota, an invalid key) or
+    you interrupt, one line says how many were done and the partial dict is returned.
     """
-    rate = rate_per_minute or get_settings().gemini_rpm
-    interval = 60.0 / rate
     given = done is not None
     results: dict[Hashable, Any] = done if done is not None else {}
     items = list(items)
@@ -304,17 +352,11 @@ def paced(
 
     keys = [key_of(i, item) for i, item in enumerate(items)]
     bar = _progress(len(items), sum(k in results for k in keys), progress)
-    last_start: float | None = None
     stopped: str | None = None
     try:
         for k, item in zip(keys, items, strict=True):
             if k in results:
                 continue  # done on an earlier run: resume after it
-            if last_start is not None:
-                wait = last_start + interval - clock()
-                if wait > 0:
-                    sleep(wait)
-            last_start = clock()
             results[k] = _call(fn, item, sleep)
             bar.update(1)
     except GeminiError as err:
@@ -332,3 +374,114 @@ def paced(
         finished = sum(k in results for k in keys)
         print(f"Stopped after {finished} of {len(items)} ({resume}): {stopped}")
     return results
+
+
+def sample(items: Iterable[T], what: str = "questions", requests_each: int = 1) -> list[T]:
+    """Return the items an evaluation loop sends to Gemini, after saying what that costs.
+
+    Offline every item is returned, silently (the stand-in costs nothing). Online at most
+    ``RAG_COURSE_GEMINI_QUESTIONS`` items (``all``: every one), spread evenly over the list, and
+    one line says how many requests the loop will make at most (cached answers cost none).
+    """
+    items = list(items)
+    settings = get_settings()
+    if settings.mode != "online":
+        return items
+    n = settings.gemini_questions
+    if n is None or n >= len(items):
+        chosen, more = items, ""
+    else:
+        chosen = [items[i * len(items) // n] for i in range(n)]
+        more = f"; RAG_COURSE_GEMINI_QUESTIONS=all asks all {len(items)}"
+    print(
+        f"Gemini: {len(chosen)} of {len(items)} {what}, {requests_each} request(s) each: at most "
+        f"{requests_each * len(chosen)} requests (cached answers cost none{more})."
+    )
+    return chosen
+
+
+@lru_cache(maxsize=4)
+def rate_limiter(per_minute: float | None = None) -> InMemoryRateLimiter:
+    """Return the one rate limiter that every Gemini request of the course waits on.
+
+    ``per_minute`` defaults to ``RAG_COURSE_GEMINI_RPM``. The bucket holds one request, full
+    at the start: the first request goes at once, the next ones one interval apart.
+    """
+    from langchain_core.rate_limiters import InMemoryRateLimiter
+
+    rate = per_minute or get_settings().gemini_rpm
+    limiter = InMemoryRateLimiter(
+        requests_per_second=rate / 60, check_every_n_seconds=0.05, max_bucket_size=1
+    )
+    limiter.available_tokens = 1.0  # LangChain's bucket starts empty: one wasted interval
+    return limiter
+
+
+def answer_cache() -> Any:
+    """Return the course's answer cache for Gemini (per API address: Google's, or a stand-in)."""
+    from helpers.cache import AnswerCache
+
+    url = get_settings().gemini_base_url
+    where = re.sub(r"[^\w.-]+", "-", urlparse(url).netloc or url) if url else ""
+    return AnswerCache("gemini-answers" + (f"-{where}" if where else ""))
+
+
+@lru_cache(maxsize=1)
+def _course_gemini() -> type[ChatGoogleGenerativeAI]:
+    """Return ``ChatGoogleGenerativeAI`` with a ``stream()`` that reads and fills the cache too."""
+    from langchain_core.load import dumps
+    from langchain_core.messages import AIMessageChunk, message_chunk_to_message
+    from langchain_core.outputs import ChatGeneration
+    from langchain_google_genai import ChatGoogleGenerativeAI
+
+    class CourseGemini(ChatGoogleGenerativeAI):
+        """``ChatGoogleGenerativeAI`` whose ``stream()`` uses the answer cache like ``invoke()``.
+
+        LangChain looks the cache up in ``invoke``/``batch`` only; streaming would pay again.
+        A cached answer comes back as one piece; a new one streams, then is stored.
+        """
+
+        def stream(  # type: ignore[override]
+            self, input: Any, config: Any = None, *, stop: list[str] | None = None, **kwargs: Any
+        ) -> Iterator[AIMessageChunk]:
+            cache = self.cache if not isinstance(self.cache, bool) else None
+            if cache is None:
+                yield from super().stream(input, config, stop=stop, **kwargs)
+                return
+            messages = [  # the prompt exactly as LangChain keys it in invoke()
+                m.model_copy(update={"id": None}) if getattr(m, "id", None) is not None else m
+                for m in self._convert_input(input).to_messages()
+            ]
+            prompt, llm = dumps(messages), self._get_llm_string(stop=stop, **kwargs)
+            if cache.lookup(prompt, llm) is not None:
+                yield self.invoke(input, config, stop=stop, **kwargs)  # type: ignore[misc]
+                return
+            whole: AIMessageChunk | None = None
+            for chunk in super().stream(input, config, stop=stop, **kwargs):
+                whole = chunk if whole is None else whole + chunk
+                yield chunk
+            if whole is not None:
+                cache.update(prompt, llm, [ChatGeneration(message=message_chunk_to_message(whole))])
+
+    return CourseGemini
+
+
+def chat_model(**options: Any) -> ChatGoogleGenerativeAI:
+    """Return Gemini as the course uses it: key, timeout, address, rate limiter, answer cache.
+
+    ``options`` are ``ChatGoogleGenerativeAI``'s (``model``, ``temperature``, ...); the client
+    tries once (the library reads 0 as "5"): :func:`invoke` retries.
+    """
+    from helpers.settings import google_api_key
+
+    settings = get_settings()
+    extra = {"base_url": settings.gemini_base_url} if settings.gemini_base_url else {}
+    return _course_gemini()(
+        google_api_key=google_api_key(),
+        timeout=settings.gemini_timeout,  # RAG_COURSE_GEMINI_TIMEOUT
+        max_retries=1,
+        rate_limiter=rate_limiter(),
+        cache=answer_cache(),
+        **extra,
+        **options,
+    )

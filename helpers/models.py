@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from helpers.settings import DEFAULT_EMBEDDING_MODEL, get_settings, google_api_key
+from helpers.settings import DEFAULT_EMBEDDING_MODEL, get_settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -126,14 +126,9 @@ def get_chat_model(temperature: float | None = None) -> BaseChatModel:
     """
     settings = get_settings()
     if settings.mode == "online":
-        from langchain_google_genai import ChatGoogleGenerativeAI
+        from helpers.gemini import chat_model  # with the rate limiter and the answer cache
 
-        return ChatGoogleGenerativeAI(
-            **gemini_options(settings.chat_model, temperature),
-            google_api_key=google_api_key(),
-            timeout=settings.gemini_timeout,  # RAG_COURSE_GEMINI_TIMEOUT
-            max_retries=1,  # one try (the library reads 0 as "5"): helpers.gemini.invoke retries
-        )
+        return chat_model(**gemini_options(settings.chat_model, temperature))
     from helpers.standin import ExtractiveChatModel
 
     return ExtractiveChatModel()  # scores sentences with the multilingual USE (reads Korean)

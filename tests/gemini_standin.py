@@ -3,7 +3,8 @@
 ``FakeGemini(*script)`` answers the n-th request with the n-th entry of ``script`` (the last one
 repeats): a status code (an error body from :data:`ANSWERS`, or a text answer for 200), a
 ``google.rpc.Status`` dict (its own code), or :data:`HANG` (no answer until the server closes).
-It records the path and JSON body of every request.
+A streaming request (``:streamGenerateContent``) gets its text answer as server-sent events, in
+two pieces. It records the path and JSON body of every request.
 """
 
 from __future__ import annotations
@@ -74,6 +75,28 @@ def no_free_quota(model: str) -> dict[str, Any]:
     }
 
 
+def daily_quota_spent(model: str, limit: int = 20) -> dict[str, Any]:
+    """Return the 429 Gemini sends when a free-tier *daily* quota is used up (limit non-zero)."""
+    metric = "generativelanguage.googleapis.com/generate_content_free_tier_requests"
+    return {
+        "code": 429,
+        "status": "RESOURCE_EXHAUSTED",
+        "message": "You exceeded your current quota, please check your plan and billing "
+        "details. For more information on this error, head to: "
+        "https://ai.google.dev/gemini-api/docs/rate-limits.\n"
+        f"* Quota exceeded for metric: {metric}, limit: {limit}, model: {model}\n"
+        "Please retry in 41.5s.",
+        "details": [
+            {"@type": "type.googleapis.com/google.rpc.QuotaFailure",
+             "violations": [{"quotaMetric": metric,
+                             "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+                             "quotaDimensions": {"location": "global", "model": model},
+                             "quotaValue": str(limit)}]},
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "41s"},
+        ],
+    }
+
+
 def text_answer(text: str) -> dict[str, Any]:
     """Return a ``generateContent`` answer with one candidate saying ``text``."""
     return {
@@ -108,10 +131,18 @@ class FakeGemini:
                     code, data = 200, text_answer(f"answer {len(owner.paths)}")
                 else:
                     code, data = entry, {"error": ANSWERS[entry]}
+                kind = "application/json"
                 raw = json.dumps(data).encode()
+                if code == 200 and "streamGenerateContent" in self.path:
+                    kind, text = "text/event-stream", f"answer {len(owner.paths)}"
+                    pieces = (text[: len(text) // 2], text[len(text) // 2 :])
+                    raw = b"".join(
+                        b"data: " + json.dumps(text_answer(p)).encode() + b"\r\n\r\n"
+                        for p in pieces
+                    )
                 try:
                     self.send_response(code)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", kind)
                     self.send_header("Content-Length", str(len(raw)))
                     self.end_headers()
                     self.wfile.write(raw)

@@ -10,7 +10,14 @@ from langchain_google_genai import ChatGoogleGenerativeAI
 from helpers import gemini
 from helpers.models import gemini_options, get_chat_model
 from helpers.settings import DEFAULT_CHAT_MODEL, FREE_TIER_CHAT_MODELS, SettingsError, get_settings
-from tests.gemini_standin import FAKE_KEY, HANG, FakeGemini, no_free_quota, rate_limited
+from tests.gemini_standin import (
+    FAKE_KEY,
+    HANG,
+    FakeGemini,
+    daily_quota_spent,
+    no_free_quota,
+    rate_limited,
+)
 from tests.support import free_port
 
 
@@ -129,31 +136,28 @@ def test_retry_delay_is_capped_and_named(fake):
     assert waits == [45.0, 45.0] and server.requests == 3
 
 
-# 2 · Pacing loops ------------------------------------------------------------------------------
+# 2 · Loops that keep what they have, one rate limiter ----------------------------------------
 
 
-def test_paced_spaces_calls_to_the_rate(fake, monkeypatch):
-    monkeypatch.setenv("RAG_COURSE_GEMINI_RPM", "30")
-    server, clock = fake(200), Clock()
-    out = gemini.paced(["a", "b", "c"], server.client(), progress=False, clock=clock,
-                       sleep=clock.sleep)
-    assert [m.content for m in out.values()] == ["answer 1", "answer 2", "answer 3"]
-    assert list(out) == ["a", "b", "c"] and clock.waits == [2.0, 2.0]
+def test_rate_limiter_spaces_requests_and_lets_the_first_go_at_once(fake):
+    import time
+
+    server = fake(200)
+    llm = server.client(rate_limiter=gemini.rate_limiter(600.0))  # 10 a second
+    start = time.monotonic()
+    llm.invoke("a")
+    first = time.monotonic() - start
+    for text in ("b", "c", "d"):
+        llm.invoke(text)
+    total = time.monotonic() - start
+    assert first < 0.09 and total >= 0.29 and server.requests == 4
 
 
-def test_paced_counts_the_time_calls_take():
-    clock = Clock()
-
-    def slow(item: str) -> str:
-        clock.now += 2.5  # the call itself takes 2.5 s of the 6 s between two starts
-        return item.upper()
-
-    out = gemini.paced(["a", "b", "c"], slow, rate_per_minute=10, progress=False, clock=clock,
-                       sleep=clock.sleep)
-    assert out == {"a": "A", "b": "B", "c": "C"} and clock.waits == [3.5, 3.5]
+def test_the_course_chat_model_shares_one_limiter(online):
+    assert get_chat_model().rate_limiter is get_chat_model().rate_limiter is gemini.rate_limiter()
 
 
-def test_paced_keeps_partial_results_and_resumes(fake, capsys):
+def test_ask_all_keeps_partial_results_and_resumes(fake, capsys):
     clock, done = Clock(), {}
     questions = [{"id": f"q{i}", "text": f"question {i}"} for i in range(4)]
 
@@ -161,8 +165,8 @@ def test_paced_keeps_partial_results_and_resumes(fake, capsys):
         return lambda q: gemini.invoke(llm, q["text"], sleep=clock.sleep).content
 
     failing = fake(200, 200, 503)  # answers twice, then is overloaded for good
-    out = gemini.paced(questions, ask(failing.client()), done=done, key=lambda q: q["id"],
-                       progress=False, clock=clock, sleep=clock.sleep)
+    out = gemini.ask_all(questions, ask(failing.client()), done=done, key=lambda q: q["id"],
+                         progress=False, sleep=clock.sleep)
     line = capsys.readouterr().out.strip()
     print(line)
     assert out is done and done == {"q0": "answer 1", "q1": "answer 2"}
@@ -170,15 +174,15 @@ def test_paced_keeps_partial_results_and_resumes(fake, capsys):
     assert "unavailable (503) after 3 tries" in line and "\n" not in line
 
     working = fake(200)
-    gemini.paced(questions, ask(working.client()), done=done, key=lambda q: q["id"],
-                 progress=False, clock=clock, sleep=clock.sleep)
+    gemini.ask_all(questions, ask(working.client()), done=done, key=lambda q: q["id"],
+                   progress=False, sleep=clock.sleep)
     assert working.requests == 2 and list(done) == ["q0", "q1", "q2", "q3"]
 
 
-def test_paced_returns_what_it_has_without_a_done_dict(fake, capsys):
+def test_ask_all_returns_what_it_has_without_a_done_dict(fake, capsys):
     server, clock = fake(200, no_free_quota("gemini-2.5-pro")), Clock()
-    out = gemini.paced(["a", "b", "c"], server.client("gemini-2.5-pro"), progress=False,
-                       clock=clock, sleep=clock.sleep)
+    out = gemini.ask_all(["a", "b", "c"], server.client("gemini-2.5-pro"), progress=False,
+                         sleep=clock.sleep)
     line = capsys.readouterr().out.strip()
     print(line)
     assert [m.content for m in out.values()] == ["answer 1"] and server.requests == 2
@@ -186,7 +190,7 @@ def test_paced_returns_what_it_has_without_a_done_dict(fake, capsys):
     assert "no free quota" in line
 
 
-def test_paced_shows_progress_and_keeps_results_on_interrupt(capsys):
+def test_ask_all_shows_progress_and_keeps_results_on_interrupt(capsys):
     clock = Clock()
 
     def stop_at_c(item: str) -> str:
@@ -194,7 +198,7 @@ def test_paced_shows_progress_and_keeps_results_on_interrupt(capsys):
             raise KeyboardInterrupt
         return item
 
-    out = gemini.paced("abcd", stop_at_c, rate_per_minute=60, clock=clock, sleep=clock.sleep)
+    out = gemini.ask_all("abcd", stop_at_c, sleep=clock.sleep)
     captured = capsys.readouterr()
     assert out == {"a": "a", "b": "b"} and "2/4" in captured.err  # tqdm's bar, on stderr
     assert captured.out.strip() == (
@@ -203,14 +207,14 @@ def test_paced_shows_progress_and_keeps_results_on_interrupt(capsys):
     )
 
 
-def test_paced_lets_a_bug_through_and_keeps_results():
+def test_ask_all_lets_a_bug_through_and_keeps_results():
     done: dict = {}
 
     def buggy(item: dict) -> str:
         return item["answer"]  # KeyError on the second item: the learner's bug, not Gemini's
 
     with pytest.raises(KeyError):
-        gemini.paced([{"answer": "x"}, {}], buggy, done=done, progress=False, sleep=no_sleep)
+        gemini.ask_all([{"answer": "x"}, {}], buggy, done=done, progress=False, sleep=no_sleep)
     assert done == {0: "x"}  # unhashable items are keyed by position
 
 
@@ -234,7 +238,7 @@ def test_default_without_free_quota_names_another_model(fake):
     with pytest.raises(gemini.GeminiError) as err:
         gemini.invoke(server.client(), "hi", sleep=no_sleep)
     text = one_line(err.value)
-    assert f"to '{FREE_TIER_CHAT_MODELS[1]}'" in text and f"to '{DEFAULT_CHAT_MODEL}'" not in text
+    assert f"to '{FREE_TIER_CHAT_MODELS[0]}'" in text and f"to '{DEFAULT_CHAT_MODEL}'" not in text
 
 
 # 4 · Timeout -----------------------------------------------------------------------------------
@@ -258,6 +262,16 @@ def test_chat_model_timeout_is_a_setting(online, monkeypatch):
     get_settings.cache_clear()
     llm = get_chat_model()
     assert llm.timeout == 15 and llm.max_retries == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "some", "2.5"])
+def test_gemini_questions_is_a_whole_number_or_all(monkeypatch, value):
+    monkeypatch.setenv("RAG_COURSE_GEMINI_QUESTIONS", value)
+    with pytest.raises(SettingsError, match="neither a positive whole number nor 'all'"):
+        get_settings()
+    monkeypatch.setenv("RAG_COURSE_GEMINI_QUESTIONS", "ALL")
+    get_settings.cache_clear()
+    assert get_settings().gemini_questions is None
 
 
 @pytest.mark.parametrize("name", ["RAG_COURSE_GEMINI_TIMEOUT", "RAG_COURSE_GEMINI_RPM"])
@@ -308,7 +322,7 @@ def test_missing_default_model_suggests_another(fake):
         gemini.invoke(fake(404).client(DEFAULT_CHAT_MODEL), "hi", sleep=no_sleep)
     assert one_line(err.value) == (
         f"Gemini has no model '{DEFAULT_CHAT_MODEL}' (retired or misspelt, like the seed's "
-        f"'gemini-pro'): set RAG_COURSE_CHAT_MODEL, e.g. to '{FREE_TIER_CHAT_MODELS[1]}'."
+        f"'gemini-pro'): set RAG_COURSE_CHAT_MODEL, e.g. to '{FREE_TIER_CHAT_MODELS[0]}'."
     )
 
 
@@ -329,3 +343,145 @@ def test_model_is_found_inside_a_chain(fake):
     assert gemini.model_name(chain) == "gemini-pro"
     with pytest.raises(gemini.GeminiError, match="no model 'gemini-pro'"):
         gemini.invoke(chain, "hi", sleep=no_sleep)
+
+
+# 7 · A daily quota stops at once, with the truth -----------------------------------------------
+
+
+def test_daily_quota_is_not_retried_and_says_when_it_resets(fake):
+    server = fake(daily_quota_spent(DEFAULT_CHAT_MODEL))
+    waits: list[float] = []
+    with pytest.raises(gemini.GeminiError) as err:
+        gemini.invoke(server.client(), "hi", sleep=waits.append)
+    text = one_line(err.value)
+    hours = __import__("math").ceil(gemini.hours_to_pacific_midnight())
+    assert text == (
+        f"The daily free quota of '{DEFAULT_CHAT_MODEL}' is used up (429): it resets at midnight "
+        f"Pacific time (in {hours} h); results so far are kept (answers are cached); or set "
+        f"RAG_COURSE_CHAT_MODEL to '{FREE_TIER_CHAT_MODELS[0]}' (its own quota), or run offline "
+        "(RAG_COURSE_MODE=offline)."
+    )
+    assert server.requests == 1 and waits == []  # no "wait 41 s": it would not clear
+
+
+def test_per_minute_quota_is_still_retried_after_its_delay(fake):
+    server = fake(rate_limited("7s"), 200)
+    waits: list[float] = []
+    assert gemini.invoke(server.client(), "hi", sleep=waits.append).content == "answer 2"
+    assert waits == [7.0]
+
+
+def test_a_daily_quota_stops_the_loop_and_keeps_the_results(fake, capsys):
+    server = fake(200, 200, daily_quota_spent(DEFAULT_CHAT_MODEL))
+    done: dict = {}
+    gemini.ask_all(["a", "b", "c", "d"], server.client(), done=done, progress=False,
+                   sleep=no_sleep)
+    line = capsys.readouterr().out.strip()
+    print(line)
+    assert [m.content for m in done.values()] == ["answer 1", "answer 2"]
+    assert server.requests == 3  # the third item asked once, the fourth never
+    assert line.startswith("Stopped after 2 of 4 (results kept in done=")
+    assert "daily free quota" in line and "midnight Pacific" in line
+
+
+@pytest.mark.parametrize(("utc", "hours"), [
+    ("2026-12-07T08:00:00+00:00", 24.0),  # midnight in California (PST, UTC-8)
+    ("2026-12-07T20:00:00+00:00", 12.0),
+    ("2026-07-07T06:30:00+00:00", 0.5),  # summer: PDT, UTC-7
+])
+def test_hours_to_pacific_midnight(utc, hours):
+    import datetime as dt
+
+    assert gemini.hours_to_pacific_midnight(dt.datetime.fromisoformat(utc)) == hours
+
+
+# 8 · Never pay twice: the answer cache -----------------------------------------------------------
+
+
+@pytest.fixture
+def online_at(online, fake, monkeypatch, tmp_path):
+    """The course's chat model pointed at a loopback stand-in, with an empty cache folder."""
+    monkeypatch.setenv("RAG_COURSE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("RAG_COURSE_GEMINI_RPM", "6000")
+    gemini.rate_limiter.cache_clear()
+
+    def start(*script) -> FakeGemini:
+        server = fake(*script)
+        monkeypatch.setenv("RAG_COURSE_GEMINI_BASE_URL", server.url)
+        get_settings.cache_clear()
+        return server
+
+    yield start
+    gemini.rate_limiter.cache_clear()
+
+
+def test_a_second_run_makes_no_request(online_at):
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    server = online_at(200)
+
+    def run() -> list[str]:  # a fresh chain and model each time, as a re-run notebook builds
+        chain = ChatPromptTemplate.from_template("Q: {q}") | get_chat_model() | StrOutputParser()
+        return [chain.invoke({"q": "one"}), *chain.batch([{"q": "two"}, {"q": "one"}])]
+
+    first = run()
+    assert first == ["answer 1", "answer 2", "answer 1"] and server.requests == 2
+    assert run() == first and server.requests == 2
+
+
+def test_streaming_reads_and_fills_the_same_cache(online_at):
+    server = online_at(200)
+    llm = get_chat_model()
+    streamed = [c.content for c in llm.stream("hello")]
+    assert "".join(streamed) == "answer 1" and len([p for p in streamed if p]) == 2
+    assert server.paths[-1].endswith(":streamGenerateContent?alt=sse")
+    assert [c.content for c in get_chat_model().stream("hello")] == ["answer 1"]
+    assert get_chat_model().invoke("hello").content == "answer 1"
+    assert get_chat_model().invoke("bye").content == "answer 2"
+    assert "".join(c.content for c in get_chat_model().stream("bye")) == "answer 2"
+    assert server.requests == 2
+
+
+def test_a_changed_setting_asks_again(online_at, monkeypatch):
+    server = online_at(200)
+    get_chat_model().invoke("hello")
+    monkeypatch.setenv("RAG_COURSE_CHAT_MODEL", "gemini-3.5-flash-lite")
+    get_settings.cache_clear()
+    assert get_chat_model().invoke("hello").content == "answer 2" and server.requests == 2
+
+
+def test_answers_are_kept_on_disk_without_the_key(online_at, tmp_path):
+    online_at(200)
+    get_chat_model().invoke("hello")
+    files = list(tmp_path.glob("gemini-answers-*/*.json"))
+    assert len(files) == 1 and FAKE_KEY not in files[0].read_text(encoding="utf-8")
+
+
+def test_errors_are_not_cached(online_at):
+    server = online_at(503, 200)
+    with pytest.raises(gemini.GeminiError, match="unavailable"):
+        gemini.invoke(get_chat_model(), "hello", tries=1)
+    assert gemini.invoke(get_chat_model(), "hello").content == "answer 2"
+
+
+# 9 · Evaluation loops sample their questions online --------------------------------------------
+
+
+def test_sample_offline_returns_everything_silently(monkeypatch, capsys):
+    monkeypatch.setenv("RAG_COURSE_MODE", "offline")
+    get_settings.cache_clear()
+    assert gemini.sample(range(40)) == list(range(40)) and capsys.readouterr().out == ""
+
+
+def test_sample_online_says_what_the_loop_costs(online, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_COURSE_GEMINI_QUESTIONS", "4")
+    get_settings.cache_clear()
+    assert gemini.sample(range(40), "dev questions", requests_each=2) == [0, 10, 20, 30]
+    assert capsys.readouterr().out.strip() == (
+        "Gemini: 4 of 40 dev questions, 2 request(s) each: at most 8 requests (cached answers "
+        "cost none; RAG_COURSE_GEMINI_QUESTIONS=all asks all 40)."
+    )
+    monkeypatch.setenv("RAG_COURSE_GEMINI_QUESTIONS", "all")
+    get_settings.cache_clear()
+    assert gemini.sample(range(3)) == [0, 1, 2]
