@@ -41,7 +41,9 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def load_external(name: str | None = None) -> tuple[list[Document], list[dict[str, Any]]]:
+def load_external(
+    name: str | None = None, wider_dev: bool = False
+) -> tuple[list[Document], list[dict[str, Any]]]:
     """Return ``(passages, questions)`` of an external benchmark.
 
     Each passage is one ``Document``: ``page_content`` is the passage text, ``metadata`` is
@@ -52,20 +54,28 @@ def load_external(name: str | None = None) -> tuple[list[Document], list[dict[st
     course's own questions, each carries a fixed ``split``: within each language the file's
     questions alternate ``"dev"``, ``"test"`` (notebook 08 chooses on the benchmark's dev half and
     reports its test half).
+
+    ``wider_dev=True`` adds ``dev-passages.jsonl`` and ``dev-questions.jsonl`` (issue 26): more
+    questions, all ``"dev"`` (each with its TyDi split in ``"tydi_split"``), and the passages they
+    need plus distractors. The test half is the same questions, over more passages.
     """
     name = name or DEFAULT_BENCHMARK
     folder = external_dir(name)
+    files = ("passages.jsonl", "dev-passages.jsonl") if wider_dev else ("passages.jsonl",)
     docs = [
         Document(
             page_content=p["text"],
             metadata={"source": f"external/{name}/{p['id']}", "lang": p["lang"],
                       "title": p["title"]},
         )
-        for p in _read_jsonl(folder / "passages.jsonl")
+        for file in files
+        for p in _read_jsonl(folder / file)
     ]
     questions = _read_jsonl(folder / "questions.jsonl")
     seen: dict[str, int] = {}
     for q in questions:  # dev, test, dev, ... within each language, in file order
         q["split"] = ("dev", "test")[seen.get(q["lang"], 0) % 2]
         seen[q["lang"]] = seen.get(q["lang"], 0) + 1
+    if wider_dev:
+        questions += _read_jsonl(folder / "dev-questions.jsonl")  # each carries "split": "dev"
     return docs, questions

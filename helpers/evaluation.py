@@ -190,8 +190,9 @@ def setting_vectors_cached(
 
 
 def main() -> int:
-    """Compute (or reopen) the chunk-size sweep, and the vectors of every setting but the course
-    index's for both dense embedders (notebook 10's playground); print how long each took."""
+    """Compute (or reopen) the chunk-size sweep, the vectors of every setting but the course
+    index's for both dense embedders (notebook 10's playground) and the fusion check's ranks
+    (:func:`fusion_sets`); print how long each took."""
     start = time.perf_counter()
     rows = chunk_sweep()
     print(f"chunk sweep ready ({len(rows)} settings) in {time.perf_counter() - start:.1f} s")
@@ -205,6 +206,10 @@ def main() -> int:
                 setting_vectors(size, overlap, embedder, split_documents(docs, size, overlap))
         print(f"chunk vectors ({embedder}) of {len(SWEEP) - 1} settings ready in "
               f"{time.perf_counter() - start:.1f} s")
+    start = time.perf_counter()
+    sets = fusion_sets()  # notebook 08's fusion check, benchmarks/fusion.py (issue 26)
+    print(f"fusion ranks of {sum(len(rows) for rows in sets.values())} questions ready in "
+          f"{time.perf_counter() - start:.1f} s")
     return 0
 
 
@@ -235,6 +240,104 @@ def summarize(rows: list[list[bool]], k: int = 5) -> dict[str, float]:
     }
 
 
+#: The fusion weights a sweep tries: 0 (BM25 alone) to 1 (the dense retriever alone).
+ALPHAS = tuple(round(0.1 * i, 1) for i in range(11))
+#: How deep the fused lists are ranked (MRR@10; hit@1 and hit@5 read the top of them).
+DEPTH = 10
+
+
+def _fusion_ranks(
+    retriever: Any, questions: list[dict[str, Any]], alphas: Iterable[float]
+) -> list[dict[str, Any]]:
+    from helpers.metrics import is_relevant
+    from helpers.pipeline import _key, fuse
+
+    alphas = list(alphas)
+    out = []
+    for q in questions:
+        script, dense, sparse = retriever.components(q["question"])
+        relevant: dict[str, bool] = {}  # each candidate is judged once, not once per alpha
+        ranks = []
+        for alpha in alphas:
+            docs = [d for d, _ in fuse(dense, sparse, alpha, DEPTH)]
+            rel = [relevant.setdefault(_key(d), is_relevant(d, q["gold"])) for d in docs]
+            ranks.append(next((i + 1 for i, r in enumerate(rel) if r), 0))
+        out.append({"id": q["id"], "script": script, "ranks": ranks})
+    return out
+
+
+def retriever_inputs(retriever: Any) -> dict[str, Any]:
+    """Return what a hybrid retriever's candidates depend on (a cache key): its chunks, its dense
+    stores and embedders, how many candidates it fetches, and the code that fuses and scores."""
+    import hashlib
+    import inspect
+
+    from helpers import bm25, corpus, metrics, pipeline
+    from helpers.cache import file_digest
+    from helpers.index import _embedder_id
+
+    chunks = hashlib.sha256(
+        "\0".join(str(d.metadata.get("chunk_id")) + d.page_content for d in retriever.bm25.docs)
+        .encode()
+    ).hexdigest()
+    return {
+        "chunks": chunks,
+        "dense": {s: f"{type(store).__name__}|{_embedder_id(pipeline.DENSE[s])}"
+                  for s, store in sorted(retriever.stores.items())},
+        "fetch_k": retriever.fetch_k,
+        "code": [file_digest(m.__file__) for m in (bm25, corpus, metrics)]
+        + [hashlib.sha256(inspect.getsource(f).encode()).hexdigest()
+           for f in (pipeline.fuse, pipeline._unit, _fusion_ranks)],
+    }
+
+
+def fusion_ranks(
+    retriever: Any, questions: Iterable[dict[str, Any]], alphas: Iterable[float] = ALPHAS
+) -> list[dict[str, Any]]:
+    """Return, per answerable question, its script and the rank (1-10; 0: not in the top 10) of
+    its first relevant chunk when the retriever's candidates are fused at each of ``alphas``.
+
+    The candidates are fetched once per question; the result is cached (:mod:`helpers.cache`),
+    keyed on the questions, the alphas and :func:`retriever_inputs`.
+    """
+    from helpers.cache import cached_json
+
+    asked = [q for q in questions if q["answerable"]]
+    alphas = [float(a) for a in alphas]
+    inputs = {
+        "questions": [[q["id"], q["question"], q["gold"]] for q in asked],
+        "alphas": alphas,
+        "depth": DEPTH,
+        "retriever": retriever_inputs(retriever),
+    }
+    return cached_json("fusion-ranks", inputs, lambda: _fusion_ranks(retriever, asked, alphas))
+
+
+def rank_metrics(ranks: Iterable[int], k: int = 5) -> dict[str, float]:
+    """Return hit@1, hit@k and MRR@10 of first-relevant ranks (0: none), rounded to 3 places."""
+    ranks = list(ranks)
+    return {
+        "hit@1": round(mean(float(r == 1) for r in ranks), 3),
+        f"hit@{k}": round(mean(float(0 < r <= k) for r in ranks), 3),
+        "MRR": round(mean(1.0 / r if r else 0.0 for r in ranks), 3),
+    }
+
+
+def rank_sweep(
+    rows: list[dict[str, Any]], alphas: Iterable[float] = ALPHAS, k: int = 5
+) -> list[dict[str, Any]]:
+    """Return :func:`alpha_sweep`'s table (per script and alpha: n, hit@1, hit@k, MRR@10) from
+    :func:`fusion_ranks` rows (pool rows of several question sets by concatenating them)."""
+    alphas = list(alphas)
+    out = []
+    for script in sorted({r["script"] for r in rows}):
+        mine = [r for r in rows if r["script"] == script]
+        for i, alpha in enumerate(alphas):
+            out.append({"script": script, "alpha": alpha, "n": len(mine),
+                        **rank_metrics((r["ranks"][i] for r in mine), k)})
+    return out
+
+
 def alpha_sweep(
     retriever: Any, questions: list[dict[str, Any]], alphas: Iterable[float], k: int = 5
 ) -> list[dict[str, Any]]:
@@ -243,19 +346,9 @@ def alpha_sweep(
     The dense and BM25 candidates are fetched once per question, then fused for every alpha
     (``helpers.pipeline.fuse``): alpha 0 is BM25 alone, alpha 1 the dense retriever alone.
     """
-    from helpers.pipeline import fuse
-
-    parts = [(q, *retriever.components(q["question"])) for q in questions]
-    out = []
-    for script in sorted({p[1] for p in parts}):
-        for alpha in alphas:
-            rows = [
-                relevance([d for d, _ in fuse(dense, sparse, alpha, 10)], q["gold"])
-                for q, s, dense, sparse in parts
-                if s == script
-            ]
-            out.append({"script": script, "alpha": alpha, "n": len(rows), **summarize(rows, k)})
-    return out
+    alphas = list(alphas)
+    rows = _fusion_ranks(retriever, [q for q in questions if q["answerable"]], alphas)
+    return rank_sweep(rows, alphas, k)
 
 
 def choose_alpha(sweep: list[dict[str, Any]]) -> dict[str, float]:
@@ -267,3 +360,131 @@ def choose_alpha(sweep: list[dict[str, Any]]) -> dict[str, float]:
         if current is None or key > (current["MRR"], current["hit@5"], -current["alpha"]):
             best[row["script"]] = row
     return {script: row["alpha"] for script, row in sorted(best.items())}
+
+
+def compare_fused(
+    rows: list[dict[str, Any]], alpha: dict[str, float], alphas: Iterable[float] = ALPHAS,
+    k: int = 5, seed: int = 0,
+) -> dict[str, dict[str, Any]]:
+    """Return, per script, the fused retriever at ``alpha[script]`` against BM25 alone (alpha 0)
+    and the dense one alone (alpha 1) on the same questions: each metric of the three, and per
+    component and metric the paired p (exact McNemar for hit@1/hit@k, a seeded sign-flip
+    permutation test for MRR@10) and which side is ahead."""
+    from helpers.metrics import mcnemar_exact, paired_permutation_p
+
+    where = {round(a, 6): i for i, a in enumerate(alphas)}
+    out: dict[str, dict[str, Any]] = {}
+    for script in sorted({r["script"] for r in rows}):
+        mine = [r for r in rows if r["script"] == script]
+        ranks = {name: [r["ranks"][where[round(a, 6)]] for r in mine]
+                 for name, a in (("fused", alpha[script]), ("BM25", 0.0), ("dense", 1.0))}
+        table: dict[str, Any] = {"n": len(mine), "alpha": alpha[script],
+                                 "metrics": {n: rank_metrics(v, k) for n, v in ranks.items()}}
+        for part in ("BM25", "dense"):
+            tests = {}
+            pairs = list(zip(ranks["fused"], ranks[part], strict=True))
+            for metric, hit in (("hit@1", lambda r: r == 1), (f"hit@{k}", lambda r: 0 < r <= k)):
+                only_f = sum(hit(f) and not hit(c) for f, c in pairs)
+                only_c = sum(hit(c) and not hit(f) for f, c in pairs)
+                tests[metric] = {"only fused": only_f, f"only {part}": only_c,
+                                 "diff": (only_f - only_c) / len(mine),
+                                 "p": mcnemar_exact(only_f, only_c)}
+            rr = {n: [1.0 / r if r else 0.0 for r in v] for n, v in ranks.items()}
+            tests["MRR"] = {"diff": mean(rr["fused"]) - mean(rr[part]),
+                            "p": paired_permutation_p(rr["fused"], rr[part], seed=seed)}
+            table[part] = tests
+        out[script] = table
+    return out
+
+
+def fusion_criterion(comparison: dict[str, dict[str, Any]], k: int = 5) -> dict[str, list[str]]:
+    """Return, per script, why the fused retriever fails issue 26's criterion on one test set
+    (an empty list: it holds): a component significantly better (p < 0.05) on some metric, or a
+    hit@k below BM25 alone's."""
+    out: dict[str, list[str]] = {}
+    for script, table in comparison.items():
+        failures = []
+        for part in ("BM25", "dense"):
+            for metric, test in table[part].items():
+                if test["diff"] < 0 and test["p"] < 0.05:
+                    failures.append(f"{part} alone better at {metric} (p = {test['p']:.3f})")
+        m = table["metrics"]
+        if m["fused"][f"hit@{k}"] < m["BM25"][f"hit@{k}"]:
+            failures.append(f"hit@{k} {m['fused'][f'hit@{k}']:.3f} below BM25's "
+                            f"{m['BM25'][f'hit@{k}']:.3f}")
+        out[script] = failures
+    return out
+
+
+def recommend_alpha(
+    dev_choice: dict[str, float], criteria: Iterable[dict[str, list[str]]]
+) -> dict[str, float]:
+    """Return, per script, the alpha chosen on dev where :func:`fusion_criterion` holds on every
+    test set in ``criteria``, else 0.0 (BM25 alone)."""
+    criteria = list(criteria)
+    return {script: alpha if all(not c.get(script) for c in criteria) else 0.0
+            for script, alpha in sorted(dev_choice.items())}
+
+
+#: The question sets of issue 26's fusion check (:func:`fusion_sets`): the large dev set is the
+#: first four, the criterion is checked on the two test sets after them.
+DEV_SETS = ("course dev", "TyDi dev half", "TyDi dev, other", "TyDi train")
+TEST_SETS = ("course test", "TyDi test")
+
+
+def fusion_sets() -> dict[str, list[dict[str, Any]]]:
+    """Return the :func:`fusion_ranks` rows of every question set of the fusion check: the
+    course's dev and test questions (course retriever), TyDi's dev half, its other dev and its
+    train questions (over the wider passage set) and its test half (over its own passages, and as
+    "TyDi test, wider passages" over the wider set). Cached: seconds once computed."""
+    from helpers.benchmark import load_external
+    from helpers.corpus import load_questions
+    from helpers.pipeline import course_retriever, external_retriever
+
+    course = load_questions()
+    _, tydi = load_external(wider_dev=True)
+    hybrid, ext, wide = course_retriever(), external_retriever(), external_retriever(wider_dev=True)
+    tydi_test = [q for q in tydi if q["split"] == "test"]
+    return {
+        "course dev": fusion_ranks(hybrid, split_questions(course, "dev")),
+        "TyDi dev half": fusion_ranks(
+            wide, [q for q in tydi if q["split"] == "dev" and "tydi_split" not in q]),
+        "TyDi dev, other": fusion_ranks(wide, [q for q in tydi if q.get("tydi_split") == "dev"]),
+        "TyDi train": fusion_ranks(wide, [q for q in tydi if q.get("tydi_split") == "train"]),
+        "course test": fusion_ranks(hybrid, split_questions(course, "test")),
+        "TyDi test": fusion_ranks(ext, tydi_test),
+        "TyDi test, wider passages": fusion_ranks(wide, tydi_test),
+    }
+
+
+def large_dev(sets: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Return the rows of the large dev set: the course's dev questions and all TyDi dev ones."""
+    return [row for name in DEV_SETS for row in sets[name]]
+
+
+def fusion_recommendation(
+    sets: dict[str, list[dict[str, Any]]],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Return (the large-dev choice of :func:`choose_alpha`, the recommendation: that choice
+    where :func:`fusion_criterion` holds on both test sets, else 0.0 -- BM25 alone)."""
+    chosen = choose_alpha(rank_sweep(large_dev(sets)))
+    criteria = [fusion_criterion(compare_fused(sets[name], chosen)) for name in TEST_SETS]
+    return chosen, recommend_alpha(chosen, criteria)
+
+
+def side_by_side(
+    sweeps: dict[str, list[dict[str, Any]]], script: str,
+    metrics: tuple[str, ...] = ("hit@5", "MRR"),
+) -> str:
+    """Return a text table of several :func:`rank_sweep` tables of one script, one row per
+    alpha, one column group per sweep (e.g. the small and the large dev set)."""
+    by = {name: {r["alpha"]: r for r in rows if r["script"] == script}
+          for name, rows in sweeps.items()}
+    width = 8 * len(metrics)
+    heads = [f"{name} (n = {next(iter(rows.values()))['n']})" for name, rows in by.items()]
+    lines = ["   α " + "".join(f" | {head:>{width}}" for head in heads),
+             "     " + "".join(" | " + "".join(f"{m:>8}" for m in metrics) for _ in by)]
+    for alpha in next(iter(by.values())):
+        lines.append(f"{alpha:4.1f} " + "".join(
+            " | " + "".join(f"{rows[alpha][m]:8.3f}" for m in metrics) for rows in by.values()))
+    return "\n".join(lines)

@@ -2,8 +2,8 @@
 
 Runs every notebook that builds a Gemini chat model in online mode against the loopback Gemini
 stand-in of ``tests/gemini_standin.py`` (the real ``ChatGoogleGenerativeAI`` client, a made-up
-key, no network), twice, and prints a table: requests on the first run (an empty answer cache)
-and on the re-run (every answer cached: 0). The notebooks are executed in memory; nothing is
+key, no network), twice, and prints a table: requests on the first run (an empty answer cache, as
+if the notebook were the first a learner opens) and on the re-run (every answer cached: 0). The notebooks are executed in memory; nothing is
 written to them. Rate limiting is switched off (``RAG_COURSE_GEMINI_RPM=6000``) so that the count
 takes minutes, not the free tier's hours; the answer cache of the stand-in is removed afterwards.
 
@@ -88,8 +88,8 @@ def count(paths: list[Path]) -> dict[str, tuple[int, int]]:
             from helpers.gemini import answer_cache
 
             folder = get_settings().cache_dir / answer_cache().namespace
-            shutil.rmtree(folder, ignore_errors=True)
             for path in paths:
+                shutil.rmtree(folder, ignore_errors=True)  # each notebook as if it came first
                 before = server.requests
                 first = run(path)
                 middle = server.requests

@@ -12,6 +12,13 @@ Input, either of:
 * ``--goldp-dev FILE``: Google's own ``tydiqa-goldp-v1.1-dev.json``; the languages are picked
   by the question id prefix (``korean-...``, ``english-...``), as the split above did.
 
+A second pair of files, ``dev-questions.jsonl`` and ``dev-passages.jsonl``, widens the benchmark's
+*dev* side for choosing the fusion weight (issue 26): every dev question outside the 150-question
+sample (their test half is untouched), Korean questions of TyDi's **train** split (the Korean dev
+set alone is too small), and the passages those need that ``passages.jsonl`` lacks, with as many
+other train passages as distractors. ``--source`` reads the train files of the same commit;
+``--goldp-dev`` needs ``--goldp-train`` (Google's ``tydiqa-goldp-v1.1-train.json``) for them.
+
 Run ``python scripts/make_external.py --source DIR`` to (re)write the files (the same bytes
 every run), and ``python scripts/make_external.py --measure`` to print hit@5 and MRR of BM25 and
 two dense retrievers on the stored sample (a few minutes on 2 cores).
@@ -40,18 +47,25 @@ LANGUAGES = {"ko": "korean", "en": "english"}
 #: questions sampled per language (the Korean dev set has 276, the English one 440).
 PER_LANGUAGE = 150
 SEED = 20260
+#: Train-split questions added to the wider dev side, per language (seeded with ``SEED + 1``):
+#: the course's Korean dev questions and TyDi's Korean dev questions outside its test half come
+#: to 248, short of the 250 that issue 26 asks for; English has 429 without any.
+TRAIN_PER_LANGUAGE = {"ko": 200, "en": 0}
 #: the longest evidence: the answer span, widened word by word up to this many characters only
 #: where the bare answer also occurs elsewhere in a passage longer than one chunk; longer
 #: answers (whole sentences) are cut to their first words.
 MAX_EVIDENCE = 80
 
 
-def read_source(source: Path, commit: str) -> dict[str, list[dict[str, Any]]]:
-    """Return the GoldP articles per course language from a clone or bare git dir of the split."""
+def read_source(
+    source: Path, commit: str, split: str = "dev"
+) -> dict[str, list[dict[str, Any]]]:
+    """Return the GoldP articles of ``split`` ("dev" or "train") per course language from a
+    clone or bare git dir of the split."""
     git_dir = source / ".git" if (source / ".git").exists() else source
     out = {}
     for lang, name in LANGUAGES.items():
-        path = f"language_data/{name}/{name}_tydiqa_dev.json"
+        path = f"language_data/{name}/{name}_tydiqa_{split}.json"
         raw = subprocess.run(
             ["git", f"--git-dir={git_dir}", "show", f"{commit}:{path}"],
             check=True, capture_output=True,
@@ -61,7 +75,7 @@ def read_source(source: Path, commit: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def read_goldp_dev(path: Path) -> dict[str, list[dict[str, Any]]]:
-    """Return the articles of Google's multilingual GoldP dev file per course language."""
+    """Return the articles of Google's multilingual GoldP dev (or train) file per language."""
     articles = json.loads(path.read_text(encoding="utf-8"))["data"]
     out: dict[str, list[dict[str, Any]]] = {lang: [] for lang in LANGUAGES}
     for article in articles:
@@ -130,6 +144,37 @@ def choose_evidence(text: str, start: int, answer: str) -> str:
     return answer
 
 
+def _items(
+    lang: str, articles: list[dict[str, Any]]
+) -> tuple[dict[str, dict[str, Any]], list[tuple[dict[str, Any], str]]]:
+    """Return the passages of ``articles`` by id and their (question, passage id) pairs by id."""
+    by_id: dict[str, dict[str, Any]] = {}
+    items = []
+    for article in articles:
+        for para in article["paragraphs"]:
+            pid = passage_id(lang, para["context"])
+            by_id[pid] = {"id": pid, "lang": lang, "title": article["title"],
+                          "text": para["context"]}
+            items += [(qa, pid) for qa in para["qas"]]
+    items.sort(key=lambda item: item[0]["id"])
+    return by_id, items
+
+
+def question_row(qa: dict[str, Any], lang: str, passage: dict[str, Any]) -> dict[str, Any]:
+    """Return one question in the course's format, its evidence chosen in ``passage``."""
+    text, first = passage["text"], qa["answers"][0]
+    answer, start = first["text"].strip(), first["answer_start"]
+    start += len(first["text"]) - len(first["text"].lstrip())
+    if text[start:start + len(answer)] != answer:
+        raise ValueError(f"{qa['id']}: answer_start does not point at the answer")
+    return {
+        "id": qa["id"], "lang": lang, "question": qa["question"].strip(),
+        "answer": answer, "answerable": True,
+        "gold": {"source": f"external/{NAME}/{passage['id']}", "page": None,
+                 "evidence": choose_evidence(text, start, answer)},
+    }
+
+
 def build(articles: dict[str, list[dict[str, Any]]], per_language: int = PER_LANGUAGE,
           seed: int = SEED) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return (passages, questions): a seeded sample per language, gold passages + distractors."""
@@ -137,33 +182,52 @@ def build(articles: dict[str, list[dict[str, Any]]], per_language: int = PER_LAN
     passages: list[dict[str, Any]] = []
     questions: list[dict[str, Any]] = []
     for lang in LANGUAGES:
-        by_id: dict[str, dict[str, Any]] = {}
-        items = []
-        for article in articles[lang]:
-            for para in article["paragraphs"]:
-                pid = passage_id(lang, para["context"])
-                by_id[pid] = {"id": pid, "lang": lang, "title": article["title"],
-                              "text": para["context"]}
-                items += [(qa, pid) for qa in para["qas"]]
-        items.sort(key=lambda item: item[0]["id"])
+        by_id, items = _items(lang, articles[lang])
         sample = rng.sample(items, per_language)
         gold = sorted({pid for _, pid in sample})
         pool = sorted(set(by_id) - set(gold))
         distractors = rng.sample(pool, min(len(pool), len(gold)))
         passages += [by_id[pid] for pid in sorted(gold + distractors)]
         for qa, pid in sorted(sample, key=lambda item: item[0]["id"]):
-            text, first = by_id[pid]["text"], qa["answers"][0]
-            answer, start = first["text"].strip(), first["answer_start"]
-            start += len(first["text"]) - len(first["text"].lstrip())
-            if text[start:start + len(answer)] != answer:
-                raise ValueError(f"{qa['id']}: answer_start does not point at the answer")
-            questions.append({
-                "id": qa["id"], "lang": lang, "question": qa["question"].strip(),
-                "answer": answer, "answerable": True,
-                "gold": {"source": f"external/{NAME}/{pid}", "page": None,
-                         "evidence": choose_evidence(text, start, answer)},
-            })
+            questions.append(question_row(qa, lang, by_id[pid]))
     return passages, questions
+
+
+def build_dev(
+    dev: dict[str, list[dict[str, Any]]], train: dict[str, list[dict[str, Any]]],
+    passages: list[dict[str, Any]], questions: list[dict[str, Any]],
+    per_language: dict[str, int] = TRAIN_PER_LANGUAGE, seed: int = SEED + 1,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return (passages, questions) that widen the dev side of the sample ``passages``,
+    ``questions`` (what :func:`build` made; its test half stays as it is).
+
+    Questions: every dev question outside the sample, and ``per_language`` train questions drawn
+    with ``random.Random(seed)`` (sorted by id), each with ``"split": "dev"`` and its TyDi split
+    in ``"tydi_split"``. Passages: the dev ones the sample lacks, the train questions' gold ones
+    and as many other train passages drawn at random (distractors, as :func:`build` adds).
+    """
+    rng = random.Random(seed)
+    have = {p["id"] for p in passages}
+    sampled = {q["id"] for q in questions}
+    new_passages: dict[str, dict[str, Any]] = {}
+    new_questions: list[dict[str, Any]] = []
+    for lang in LANGUAGES:
+        dev_by_id, dev_items = _items(lang, dev[lang])
+        rows = [({**question_row(qa, lang, dev_by_id[pid]), "split": "dev", "tydi_split": "dev"})
+                for qa, pid in dev_items if qa["id"] not in sampled]
+        new_passages.update({pid: p for pid, p in dev_by_id.items() if pid not in have})
+        if per_language.get(lang):
+            train_by_id, train_items = _items(lang, train[lang])
+            sample = rng.sample(train_items, per_language[lang])
+            gold = sorted({pid for _, pid in sample})
+            pool = sorted(set(train_by_id) - set(gold) - have - set(new_passages))
+            distractors = rng.sample(pool, min(len(pool), len(gold)))
+            new_passages.update({pid: train_by_id[pid] for pid in gold + distractors
+                                 if pid not in have})
+            rows += [{**question_row(qa, lang, train_by_id[pid]), "split": "dev",
+                      "tydi_split": "train"} for qa, pid in sample]
+        new_questions += sorted(rows, key=lambda q: q["id"])
+    return [new_passages[pid] for pid in sorted(new_passages)], new_questions
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -211,20 +275,28 @@ def main() -> None:
     parser.add_argument("--source", type=Path, help=f"a clone or bare git dir of {REPOSITORY}")
     parser.add_argument("--commit", default=COMMIT, help="the commit to read (with --source)")
     parser.add_argument("--goldp-dev", type=Path, help="Google's tydiqa-goldp-v1.1-dev.json")
+    parser.add_argument("--goldp-train", type=Path,
+                        help="Google's tydiqa-goldp-v1.1-train.json (with --goldp-dev)")
     parser.add_argument("--out", type=Path, default=OUT, help="output folder")
     parser.add_argument("--measure", action="store_true", help="print retrieval metrics")
     args = parser.parse_args()
     if args.measure:
         measure()
         return
-    if bool(args.source) == bool(args.goldp_dev):
-        parser.error("give one of --source DIR or --goldp-dev FILE")
-    articles = (read_source(args.source, args.commit) if args.source
-                else read_goldp_dev(args.goldp_dev))
+    if bool(args.source) == bool(args.goldp_dev) or (args.goldp_dev and not args.goldp_train):
+        parser.error("give one of --source DIR or --goldp-dev FILE --goldp-train FILE")
+    if args.source:
+        articles = read_source(args.source, args.commit)
+        train = read_source(args.source, args.commit, "train")
+    else:
+        articles, train = read_goldp_dev(args.goldp_dev), read_goldp_dev(args.goldp_train)
     passages, questions = build(articles)
+    dev_passages, dev_questions = build_dev(articles, train, passages, questions)
     args.out.mkdir(parents=True, exist_ok=True)
     write_jsonl(args.out / "passages.jsonl", passages)
     write_jsonl(args.out / "questions.jsonl", questions)
+    write_jsonl(args.out / "dev-passages.jsonl", dev_passages)
+    write_jsonl(args.out / "dev-questions.jsonl", dev_questions)
     if args.source:  # the dataset's license, as the repository carries it (Apache-2.0)
         git_dir = args.source / ".git" if (args.source / ".git").exists() else args.source
         license_text = subprocess.run(
@@ -237,6 +309,11 @@ def main() -> None:
         n_p = sum(p["lang"] == lang for p in passages)
         n_g = len({q["gold"]["source"] for q in questions if q["lang"] == lang})
         print(f"{lang}: {n_q} questions, {n_p} passages ({n_g} gold, {n_p - n_g} distractors)")
+        extra = [q for q in dev_questions if q["lang"] == lang]
+        n_dev = sum(q["tydi_split"] == "dev" for q in extra)
+        print(f"{lang}: wider dev side: {len(extra)} questions ({n_dev} TyDi dev, "
+              f"{len(extra) - n_dev} TyDi train), "
+              f"{sum(p['lang'] == lang for p in dev_passages)} more passages")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ def test_license_readme_and_size():
     assert "Apache License" in (folder / "LICENSE").read_text(encoding="utf-8")
     readme = (folder.parent / "README.md").read_text(encoding="utf-8")
     assert "55c6649475e0765f717a6d32a173c6664096a8ce" in readme and "Apache" in readme
+    assert "dev-questions.jsonl" in readme and "korean_tydiqa_train.json" in readme
     assert sum(p.stat().st_size for p in folder.iterdir()) < 5_000_000
 
 
@@ -125,3 +126,43 @@ def test_each_language_splits_in_half_alternating(benchmark):
         mine = [q["split"] for q in questions if q["lang"] == lang]
         assert mine[:4] == ["dev", "test", "dev", "test"]  # alternating, in file order
         assert mine.count("dev") == mine.count("test") == len(mine) // 2
+
+
+@pytest.fixture(scope="module")
+def wider(benchmark):
+    return load_external(wider_dev=True)
+
+
+def test_wider_dev_side_counts_and_leaves_test_alone(benchmark, wider):
+    docs, questions = benchmark
+    wide_docs, wide_questions = wider
+    assert wide_docs[: len(docs)] == docs and wide_questions[: len(questions)] == questions
+    extra = wide_questions[len(questions):]
+    assert Counter((q["lang"], q["tydi_split"]) for q in extra) == {
+        ("ko", "dev"): 126, ("ko", "train"): 200, ("en", "dev"): 290}
+    assert all(q["split"] == "dev" and set(q) == FIELDS | {"tydi_split"} for q in extra)
+    assert Counter(d.metadata["lang"] for d in wide_docs[len(docs):]) == {"ko": 390, "en": 135}
+    test_ids = {q["id"] for q in questions if q["split"] == "test"}
+    test_texts = {q["question"] for q in questions if q["split"] == "test"}
+    assert not test_ids & {q["id"] for q in extra}
+    assert not test_texts & {q["question"] for q in extra}
+    sources = [d.metadata["source"] for d in wide_docs]
+    assert len(set(sources)) == len(sources)
+    # >= 250 Korean dev questions with the course's 47: TyDi's dev half, its other dev ones, train
+    n_dev = sum(q["split"] == "dev" and q["lang"] == "ko" for q in wide_questions)
+    assert n_dev == 75 + 126 + 200
+
+
+def test_wider_dev_evidence_is_verbatim_and_in_one_chunk(wider):
+    docs, questions = wider
+    text = {d.metadata["source"]: d.page_content for d in docs}
+    extra = [q for q in questions if "tydi_split" in q]
+    chunks: dict[str, list] = {}
+    for chunk in split_documents([d for d in docs if d.metadata["source"] in
+                                  {q["gold"]["source"] for q in extra}], 500, 50):
+        chunks.setdefault(chunk.metadata["source"], []).append(chunk)
+    for q in extra:
+        assert q["gold"]["evidence"] in text[q["gold"]["source"]], q["id"]
+        assert 0 < len(q["gold"]["evidence"]) <= 80, q["id"]
+        assert any(is_relevant(c, q["gold"]) for c in chunks[q["gold"]["source"]]), q["id"]
+        assert bool(HANGUL.search(q["question"])) == (q["lang"] == "ko"), q["id"]

@@ -116,3 +116,48 @@ def test_the_vectors_cache_key_includes_setting_embedder_and_chunks(toy_sweep):
         )
     }
     assert len(keys) == 4
+
+
+RANKS = [  # fusion_ranks rows at alphas 0 (BM25), 0.5, 1 (dense)
+    {"id": "q1", "script": "ko", "ranks": [1, 1, 3]},
+    {"id": "q2", "script": "ko", "ranks": [1, 2, 0]},
+    {"id": "q3", "script": "ko", "ranks": [2, 1, 1]},
+    {"id": "q4", "script": "ko", "ranks": [0, 6, 1]},
+    {"id": "q5", "script": "en", "ranks": [4, 1, 1]},
+]
+
+
+def test_rank_sweep_matches_the_relevance_metrics():
+    sweep = evaluation.rank_sweep(RANKS, alphas=(0.0, 0.5, 1.0))
+    ko = {r["alpha"]: r for r in sweep if r["script"] == "ko"}
+    assert ko[0.0]["n"] == 4
+    assert ko[0.0]["hit@1"] == 0.5 and ko[0.0]["hit@5"] == 0.75
+    assert ko[0.5]["hit@5"] == 0.75  # rank 6 is outside the top 5
+    assert ko[0.5]["MRR"] == round((1 + 0.5 + 1 + 1 / 6) / 4, 3)
+    # the same as summarize() over relevance rows that put the first relevant chunk there
+    rows = [[i + 1 == r for i in range(10)] for r in (1, 2, 1, 6)]
+    assert evaluation.summarize(rows) == {k: ko[0.5][k] for k in ("hit@1", "hit@5", "MRR")}
+    assert evaluation.choose_alpha(sweep) == {"en": 0.5, "ko": 0.5}
+
+
+def test_compare_fused_and_the_criterion():
+    table = evaluation.compare_fused(RANKS, {"ko": 0.5, "en": 0.5}, alphas=(0.0, 0.5, 1.0))
+    ko = table["ko"]
+    assert ko["n"] == 4 and ko["metrics"]["BM25"]["hit@1"] == 0.5
+    assert ko["BM25"]["hit@1"]["only fused"] == 1 and ko["BM25"]["hit@1"]["only BM25"] == 1
+    assert ko["BM25"]["hit@1"]["p"] == 1.0
+    assert ko["dense"]["hit@5"]["only fused"] == 1 and ko["dense"]["hit@5"]["p"] == 1.0
+    assert evaluation.fusion_criterion(table) == {"en": [], "ko": []}
+    # a fused retriever that loses hit@5 to BM25 fails the criterion, significant or not
+    lost = [{"id": "a", "script": "ko", "ranks": [1, 1, 0]},
+            {"id": "b", "script": "ko", "ranks": [2, 2, 2]}]
+    worse = evaluation.compare_fused(lost, {"ko": 1.0}, alphas=(0.0, 0.5, 1.0))
+    assert evaluation.fusion_criterion(worse) == {"ko": ["hit@5 0.500 below BM25's 1.000"]}
+    many = [{"id": str(i), "script": "ko", "ranks": [1, 0, 0]} for i in range(6)]
+    failed = evaluation.fusion_criterion(
+        evaluation.compare_fused(many, {"ko": 0.5}, alphas=(0.0, 0.5, 1.0)))
+    assert "BM25 alone better at hit@1 (p = 0.031)" in failed["ko"]
+    # the recommendation keeps the dev choice where the criterion holds on every test set
+    assert evaluation.recommend_alpha({"en": 0.7, "ko": 0.4}, [{"en": [], "ko": []}, failed]) == {
+        "en": 0.7, "ko": 0.0}
+    assert evaluation.recommend_alpha({"ko": 0.4}, [{"ko": []}]) == {"ko": 0.4}

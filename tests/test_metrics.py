@@ -62,3 +62,40 @@ def test_ndcg_known_values():
     one_of_two = metrics.ndcg_at_k([True, False, False, False, False], 5, n_relevant=2)
     assert metrics.ndcg_at_k([True, False, False, False, True], 5, n_relevant=2) > one_of_two
     assert metrics.mean([]) == 0.0
+
+
+def test_mcnemar_exact_against_hand_computed_values():
+    # 8 discordant questions split 7 : 1 -> 2 * (C(8,0) + C(8,1)) / 2^8 = 2 * 9 / 256
+    assert metrics.mcnemar_exact(7, 1) == pytest.approx(18 / 256)
+    assert metrics.mcnemar_exact(1, 7) == pytest.approx(18 / 256)
+    assert metrics.mcnemar_exact(5, 0) == pytest.approx(2 / 32)
+    assert metrics.mcnemar_exact(3, 3) == 1.0 and metrics.mcnemar_exact(0, 0) == 1.0
+    from scipy.stats import binomtest
+
+    for n in range(1, 30):
+        for a in range(n + 1):
+            assert metrics.mcnemar_exact(a, n - a) == pytest.approx(binomtest(a, n, 0.5).pvalue)
+
+
+def test_permutation_test_known_cases():
+    # five questions, all five better for a: 2 of the 2^5 sign patterns are as extreme
+    assert metrics.paired_permutation_p([1, 1, 1, 1, 1, 0], [0, 0, 0, 0, 0, 0]) == 2 / 32
+    # differences 0.5, 0.5, -1 sum to 0: every pattern is as extreme
+    assert metrics.paired_permutation_p([1.0, 1.0, 0.0], [0.5, 0.5, 1.0]) == 1.0
+    # differences 1, 0.5, 0.25: |sum| 1.75 reached only by +++ and ---
+    assert metrics.paired_permutation_p([1, 0.5, 0.25], [0, 0, 0]) == 2 / 8
+    assert metrics.paired_permutation_p([0.3, 0.2], [0.3, 0.2]) == 1.0
+
+
+def test_permutation_test_on_hits_is_mcnemar_and_seeded():
+    rng = random.Random(3)
+    for n in (6, 12, 40, 120):
+        a = [rng.random() < 0.7 for _ in range(n)]
+        b = [rng.random() < 0.5 for _ in range(n)]
+        only_a = sum(x and not y for x, y in zip(a, b, strict=True))
+        only_b = sum(y and not x for x, y in zip(a, b, strict=True))
+        exact = metrics.mcnemar_exact(only_a, only_b)
+        p = metrics.paired_permutation_p(a, b, rounds=20_000, seed=1)
+        # exact up to 16 discordant pairs, a seeded estimate beyond
+        assert p == pytest.approx(exact, abs=0 if only_a + only_b <= 16 else 0.01), n
+        assert p == metrics.paired_permutation_p(a, b, rounds=20_000, seed=1)

@@ -47,15 +47,11 @@ def test_script_routing():
     not (index.is_built() and index.is_built(embedder="use")),
     reason="course indexes not built (run: make index)",
 )
-def test_alpha_is_the_one_chosen_on_dev():
-    from helpers.corpus import load_questions
-    from helpers.evaluation import alpha_sweep, choose_alpha, split_questions
+def test_alpha_is_what_the_dev_rule_and_the_test_criterion_give():
+    """ALPHA is the large-dev choice (best MRR@10) where issue 26's test criterion holds, else 0
+    (benchmarks/fusion.py; the candidates are cached, so this reruns in seconds)."""
+    from helpers.evaluation import fusion_recommendation, fusion_sets
 
-    dev = split_questions(load_questions(), "dev")
-    sweep = alpha_sweep(pipeline.course_retriever(), dev, [round(0.1 * i, 1) for i in range(11)])
-    assert choose_alpha(sweep) == pipeline.ALPHA
-    for script in ("en", "ko"):  # the chosen mix beats both of its parts on dev
-        rows = {r["alpha"]: r for r in sweep if r["script"] == script}
-        chosen = rows[pipeline.ALPHA[script]]
-        for metric in ("hit@1", "hit@5", "MRR"):
-            assert chosen[metric] >= max(rows[0.0][metric], rows[1.0][metric]), (script, metric)
+    chosen, recommended = fusion_recommendation(fusion_sets())
+    assert recommended == pipeline.ALPHA
+    assert chosen == {"en": 0.7, "ko": 0.4}  # Korean: the dev choice failed on test (docstring)
