@@ -126,3 +126,88 @@ def test_fetch5_blank_wrong_and_right(capsys, monkeypatch):
         f"✅ Right. MRR change against fetch_k=50: {change} — a candidate missing from one list "
         "scores 0 there.\n"
     )
+
+
+def rag_token_greedy(prompts, p_z, next_logprobs, tokenizer, max_new_tokens=12):
+    """Notebook 07's solution: greedy decoding over the passages' mixture, in log space."""
+    import math
+
+    import torch
+
+    generated, shares = [], []
+    for _ in range(max_new_tokens):
+        joint = torch.stack([math.log(pz) + next_logprobs(p, generated)
+                             for p, pz in zip(prompts, p_z, strict=True)])
+        token = int(torch.logsumexp(joint, dim=0).argmax())
+        if token == tokenizer.eos_token_id or "\n" in tokenizer.decode([token]):
+            break
+        generated.append(token)
+        shares.append(joint[:, token].tolist())
+    return generated, shares
+
+
+def greedy_variant(pick="mixture", stop=("eos", "newline"), feed=True, weights="log", budget=True):
+    """A RAG-Token decoder with one of the mistakes learners make."""
+    import math
+
+    import torch
+
+    def decode(prompts, p_z, next_logprobs, tokenizer, max_new_tokens=12):
+        generated, shares = [], []
+        while len(generated) < max_new_tokens or not budget:
+            lps = torch.stack([next_logprobs(p, generated if feed else []) for p in prompts])
+            w = torch.tensor([math.log(pz) for pz in p_z])[:, None]
+            joint = lps + w if weights == "log" else lps * torch.tensor(p_z)[:, None]
+            if weights == "none":
+                joint = lps + math.log(1 / len(p_z))
+            scores = {"mixture": torch.logsumexp(joint, dim=0), "max": joint.max(dim=0).values,
+                      "product": joint.sum(dim=0)}[pick]
+            token = int(scores.argmax())
+            if ("eos" in stop and token == tokenizer.eos_token_id) or (
+                    "newline" in stop and "\n" in tokenizer.decode([token])):
+                break
+            generated.append(token)
+            shares.append((lps + w)[:, token].tolist())
+        return generated, shares
+
+    return decode
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (greedy_variant(pick="max"), "surest of"),
+        (greedy_variant(pick="product"), "not their log-probabilities"),
+        (greedy_variant(weights="none"), "weight each passage"),
+        (greedy_variant(weights="times"), "weight each passage"),
+        (greedy_variant(stop=()), "eos_token_id"),
+        (greedy_variant(stop=("eos",)), "line break"),
+        (greedy_variant(feed=False), "tokens decoded so far"),
+        (lambda *args, **kwargs: ([3, 5], [[0.0, 0.0], [0.0, 0.0]]), "never calls"),
+        (greedy_variant(budget=False), "max_new_tokens"),
+        (lambda prompts, p_z: ([], []), "raised TypeError"),
+        (lambda *args, **kwargs: 42, "Return two lists"),
+    ],
+)
+def test_rag_token_greedy_wrong_decoders_get_a_hint(capsys, wrong, hint):
+    checks.check_rag_token_greedy(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("❌") and hint in out, out
+
+
+def test_rag_token_greedy_blank_and_right(capsys):
+    checks.check_rag_token_greedy(...)
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_rag_token_greedy(lambda *args, **kwargs: None)  # a stub whose body is `...`
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_rag_token_greedy(rag_token_greedy)
+    assert capsys.readouterr().out.startswith("✅")
+
+
+def test_rag_token_greedy_wrong_shares(capsys):
+    def probabilities_not_logs(*args, **kwargs):
+        generated, shares = rag_token_greedy(*args, **kwargs)
+        return generated, [[2.718281828 ** v for v in row] for row in shares]
+
+    checks.check_rag_token_greedy(probabilities_not_logs)
+    assert "the shares not" in capsys.readouterr().out
