@@ -213,8 +213,6 @@ def main() -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 # --- the course retriever: options and fusion weights chosen on dev (notebook 08) -------------
@@ -488,3 +486,7 @@ def side_by_side(
         lines.append(f"{alpha:4.1f} " + "".join(
             " | " + "".join(f"{rows[alpha][m]:8.3f}" for m in metrics) for rows in by.values()))
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
