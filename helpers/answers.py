@@ -20,7 +20,8 @@ Question = Mapping[str, Any]
 
 #: Phrases that mark an answer as a refusal (compared after :func:`normalize_answer`).
 DECLINE_MARKERS = ("i don't know", "i do not know", "모르", "not in the context",
-                   "does not contain the answer", "cannot find the answer")
+                   "does not contain the answer", "do not contain the answer",
+                   "cannot find the answer")
 _CITATION = re.compile(r"\[([^\[\]\n]{1,160})\]")
 
 

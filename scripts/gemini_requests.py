@@ -2,10 +2,11 @@
 
 Runs every notebook that builds a Gemini chat model in online mode against the loopback Gemini
 stand-in of ``tests/gemini_standin.py`` (the real ``ChatGoogleGenerativeAI`` client, a made-up
-key, no network), twice, and prints a table: requests on the first run (an empty answer cache, as
-if the notebook were the first a learner opens) and on the re-run (every answer cached: 0). The notebooks are executed in memory; nothing is
-written to them. Rate limiting is switched off (``RAG_COURSE_GEMINI_RPM=6000``) so that the count
-takes minutes, not the free tier's hours; the answer cache of the stand-in is removed afterwards.
+key, no network), twice, and prints a table: requests on the first run (an empty answer cache,
+as if the notebook were the first a learner opens) and on the re-run (every answer cached: 0).
+The notebooks are executed in memory; nothing is written to them. Rate limiting is switched off
+(``RAG_COURSE_GEMINI_RPM=6000``) so that the count takes minutes, not the free tier's hours; the
+answer cache of the stand-in is removed afterwards.
 
 Usage: ``python scripts/gemini_requests.py [notebooks/NN_name.ipynb ...]`` (default: every
 notebook that calls Gemini). ``tests/test_online_notebooks.py`` asserts the same figures.

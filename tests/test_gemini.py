@@ -463,6 +463,7 @@ def test_errors_are_not_cached(online_at):
     with pytest.raises(gemini.GeminiError, match="unavailable"):
         gemini.invoke(get_chat_model(), "hello", tries=1)
     assert gemini.invoke(get_chat_model(), "hello").content == "answer 2"
+    assert server.requests == 2
 
 
 # 9 · Evaluation loops sample their questions online --------------------------------------------
