@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib.metadata import version
 
@@ -106,9 +107,9 @@ NOT_FOR_LEARNERS = {"fpdf2", "nbval", "pytest", "ruff", "playwright"}
 
 
 # Pins only Colab needs (the reasons are in requirements-colab.txt; scripts/colab_like.sh checks
-# that pip then reports no conflict): a dependency held back to what Colab's own packages accept,
+# that pip then reports no conflict): dependencies held back to what Colab's own packages accept,
 # and transformers moved past Colab's 5.15 (whose GGUF conversion breaks Gemma's tokenizer).
-COLAB_ONLY = {"opentelemetry-exporter-otlp-proto-grpc", "transformers"}
+COLAB_ONLY = {"opentelemetry-exporter-otlp-proto-grpc", "kubernetes", "transformers"}
 
 
 def test_every_requirement_is_decided_for_colab():
@@ -133,3 +134,81 @@ def test_colab_only_pins_match_colabs_own_packages():
     colab_ships = pins("data/colab-packages.txt")
     exporter = pins("requirements-colab.txt")["opentelemetry-exporter-otlp-proto-grpc"]
     assert exporter == colab_ships["opentelemetry-api"] == colab_ships["opentelemetry-sdk"]
+
+
+# --- Colab's published package list (data/colab-packages.txt, issue 27) -------------------------
+COLAB_SOURCE = ("googlecolab/backend-info", "pip-freeze.txt",
+                "a72407924822ea377410b69f0a290150bcb5c9c2", "2026-08-19")
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def colab_ships() -> dict[str, str]:
+    """Return {canonical name: version} of data/colab-packages.txt's installed lines."""
+    return {canonical(name): version for name, version in pins("data/colab-packages.txt").items()}
+
+
+def test_colab_packages_name_their_source_and_hold_colabs_whole_list():
+    text = (ROOT / "data/colab-packages.txt").read_text(encoding="utf-8")
+    for part in COLAB_SOURCE:
+        assert part in text, f"data/colab-packages.txt does not name {part}"
+    ships = colab_ships()
+    assert len(ships) > 600, "data/colab-packages.txt should be Colab's whole pip freeze"
+    # The lines behind issue 27's red pip ERROR, and the other bounds the set-up cell must keep.
+    for name, expected in {"pillow": "11.3.0", "gradio": "6.24.0", "google-adk": "2.7.1",
+                          "google-genai": "2.12.1", "google-auth": "2.49.0",
+                          "tweepy": "4.17.0", "oauthlib": "3.3.1"}.items():
+        assert ships.get(name) == expected, f"Colab's {name}=={expected} is not in the file"
+    # scripts/colab_like.sh builds its torch stand-in from this comment line.
+    assert re.search(r"^# torch @ \S*/torch-2\.11\.0%2Bcpu-cp313-", text, re.M)
+    assert re.search(r"^# google-colab @ ", text, re.M)
+    assert not {"torch", "google-colab"} & set(ships)  # stand-ins, built by the script
+
+
+# What the pins of requirements-colab.txt require of packages Colab already ships (Requires-Dist
+# of their wheels, read on 2026-12-07 with `pip download --no-deps NAME==VERSION` and
+# `unzip -p NAME-VERSION-*.whl '*/METADATA'`). Each requirement must accept the version Colab
+# ships, so that pip leaves Colab's package alone (the bounds below are why that matters).
+PIN_REQUIRES = {
+    # 0.11.10 needs Pillow>=12.2.0 and 0.11.11 Pillow>=13: pip upgraded Colab's 11.3.0 to 13.
+    ("pdfplumber", "0.11.9"): {"pillow": ">=9.1", "pypdfium2": ">=4.18.0"},
+    # 4.4.x need google-genai>=2.20.0, whose every release needs google-auth>=2.56.0.
+    ("langchain-google-genai", "4.3.7"): {"google-genai": ">=1.65.0,<3.0.0",
+                                          "langchain-core": ">=1.6.1,<2.0.0",
+                                          "pydantic": ">=2.0.0,<3.0.0"},
+    # 37.x need oauthlib>=4.0.0 and urllib3>=2.8.0.
+    ("kubernetes", "36.0.3"): {"certifi": ">=14.05.14", "six": ">=1.9.0",
+                               "python-dateutil": ">=2.5.3", "pyyaml": ">=6.0.3",
+                               "urllib3": "!=2.6.0,>=1.24.2", "aiohttp": ">=3.13.5,<4.0.0",
+                               "requests-oauthlib": "", "requests": ""},
+}
+# Colab's own packages' bounds on those packages (their Requires-Dist, read the same way;
+# google-colab: the stand-in of scripts/colab_like.sh, which pins Colab's versions).
+COLAB_BOUNDS = {
+    "pillow": ("gradio 6.24.0", "<13.0,>=8.0"),
+    "google-genai": ("google-adk 2.7.1", ">=2.12.1,<3"),
+    "google-auth": ("google-colab 1.0.0", "==2.49.0"),
+    "oauthlib": ("tweepy 4.17.0", ">=3.2.0,<4"),
+}
+
+
+def test_colab_pins_keep_colabs_own_packages():
+    colab = pins("requirements-colab.txt")
+    ships = colab_ships()
+    for (name, pinned), requires in PIN_REQUIRES.items():
+        assert colab.get(name) == pinned, (
+            f"requirements-colab.txt pins {name}=={colab.get(name)}: record its Requires-Dist "
+            "here and check it against Colab's packages (scripts/colab_like.sh)")
+        for dependency, spec in requires.items():
+            if dependency in ships and dependency not in colab:  # ours replace Colab's, on purpose
+                assert ships[dependency] in SpecifierSet(spec), (
+                    f"{name} {pinned} requires {dependency}{spec}: pip would replace Colab's "
+                    f"{dependency} {ships[dependency]}")
+
+
+def test_colabs_bounds_hold_for_colabs_versions():
+    ships = colab_ships()
+    for dependency, (owner, spec) in COLAB_BOUNDS.items():
+        assert ships[dependency] in SpecifierSet(spec), f"{owner}: {dependency}{spec}"
