@@ -18,16 +18,16 @@ import os
 import re
 import shutil
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from run_notebooks import run  # noqa: E402  (scripts/, beside this file)
 
 from tests.gemini_standin import FAKE_KEY, FakeGemini  # noqa: E402
 
@@ -67,16 +67,6 @@ def online_against(server: FakeGemini) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def run(path: Path) -> float:
-    """Execute ``path`` in memory (cwd = its folder); raise on a cell error; return seconds."""
-    nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
-    NotebookClient(
-        nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
-    return time.perf_counter() - start
-
-
 def count(paths: list[Path]) -> dict[str, tuple[int, int]]:
     """Return ``{notebook: (requests on a first run, requests on a re-run)}``."""
     from helpers.settings import get_settings
@@ -92,9 +82,9 @@ def count(paths: list[Path]) -> dict[str, tuple[int, int]]:
             for path in paths:
                 shutil.rmtree(folder, ignore_errors=True)  # each notebook as if it came first
                 before = server.requests
-                first = run(path)
+                first = run(path, store=False)
                 middle = server.requests
-                again = run(path)
+                again = run(path, store=False)
                 counts[path.name] = (middle - before, server.requests - middle)
                 print(f"{path.name}: {counts[path.name][0]} requests ({first:.0f} s), "
                       f"re-run {counts[path.name][1]} ({again:.0f} s)", flush=True)

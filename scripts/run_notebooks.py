@@ -17,17 +17,19 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(path: Path) -> float:
-    """Execute ``path`` in place (cwd = its folder) and return the seconds it took."""
+def run(path: Path, store: bool = True) -> float:
+    """Execute ``path`` (cwd = its folder), store its outputs in place unless ``store`` is False,
+    and return the seconds it took; a cell error raises ``CellExecutionError``."""
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(
         nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
     seconds = time.perf_counter() - start
-    for cell in nb.cells:  # keep diffs small: no per-run timestamps
-        cell.metadata.pop("execution", None)
-    nbformat.write(nb, path)
+    if store:
+        for cell in nb.cells:  # keep diffs small: no per-run timestamps
+            cell.metadata.pop("execution", None)
+        nbformat.write(nb, path)
     return seconds
 
 

@@ -54,29 +54,8 @@ def rate_limited(retry_delay: str) -> dict[str, Any]:
     }
 
 
-def no_free_quota(model: str) -> dict[str, Any]:
-    """Return the 429 Gemini sends for a model the free tier does not include (limit: 0)."""
-    metric = "generativelanguage.googleapis.com/generate_content_free_tier_requests"
-    return {
-        "code": 429,
-        "status": "RESOURCE_EXHAUSTED",
-        "message": "You exceeded your current quota, please check your plan and billing "
-        "details. For more information on this error, head to: "
-        "https://ai.google.dev/gemini-api/docs/rate-limits.\n"
-        f"* Quota exceeded for metric: {metric}, limit: 0, model: {model}\n"
-        "Please retry in 33.96s.",
-        "details": [
-            {"@type": "type.googleapis.com/google.rpc.QuotaFailure",
-             "violations": [{"quotaMetric": metric,
-                             "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
-                             "quotaDimensions": {"location": "global", "model": model}}]},
-            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "33s"},
-        ],
-    }
-
-
-def daily_quota_spent(model: str, limit: int = 20) -> dict[str, Any]:
-    """Return the 429 Gemini sends when a free-tier *daily* quota is used up (limit non-zero)."""
+def daily_quota_spent(model: str, limit: int = 20, retry: float = 41.5) -> dict[str, Any]:
+    """Return the 429 Gemini sends when a free-tier *daily* quota is used up (``limit`` > 0)."""
     metric = "generativelanguage.googleapis.com/generate_content_free_tier_requests"
     return {
         "code": 429,
@@ -85,16 +64,21 @@ def daily_quota_spent(model: str, limit: int = 20) -> dict[str, Any]:
         "details. For more information on this error, head to: "
         "https://ai.google.dev/gemini-api/docs/rate-limits.\n"
         f"* Quota exceeded for metric: {metric}, limit: {limit}, model: {model}\n"
-        "Please retry in 41.5s.",
+        f"Please retry in {retry}s.",
         "details": [
             {"@type": "type.googleapis.com/google.rpc.QuotaFailure",
              "violations": [{"quotaMetric": metric,
                              "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
                              "quotaDimensions": {"location": "global", "model": model},
                              "quotaValue": str(limit)}]},
-            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "41s"},
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{int(retry)}s"},
         ],
     }
+
+
+def no_free_quota(model: str) -> dict[str, Any]:
+    """Return the 429 Gemini sends for a model the free tier does not include (limit: 0)."""
+    return daily_quota_spent(model, limit=0, retry=33.96)
 
 
 def text_answer(text: str) -> dict[str, Any]:
