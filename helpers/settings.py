@@ -76,15 +76,15 @@ class Settings:
     gemini_base_url: str | None = None
 
     def describe(self) -> str:
-        """Return a one-line, printable summary of the mode (no key, no absolute paths)."""
+        """Return a printable summary of the mode and the embedder, two lines (no key, no paths)."""
         if self.mode == "online":
             return (
-                f"mode: online (Gemini '{self.chat_model}', key from {self.key_source}); "
+                f"mode: online (Gemini '{self.chat_model}', key from {self.key_source})\n"
                 f"embeddings: {self.embedding_model}"
             )
         why = "RAG_COURSE_MODE=offline" if self.key_source else "no GOOGLE_API_KEY found"
         return (
-            f"mode: offline ({why}): extractive stand-in instead of Gemini; "
+            f"mode: offline ({why}): extractive stand-in instead of Gemini\n"
             f"embeddings: {self.embedding_model}"
         )
 
