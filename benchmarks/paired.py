@@ -25,19 +25,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from helpers.corpus import load_questions  # noqa: E402
 from helpers.evaluation import split_questions  # noqa: E402
-from helpers.metrics import hit_at_k, relevance  # noqa: E402
+from helpers.metrics import hit_at_k, mcnemar_exact, relevance  # noqa: E402
 from helpers.pipeline import ALPHA, course_retriever, fuse  # noqa: E402
 
 PARTS = {"BM25": 0.0, "dense": 1.0}
-
-
-def mcnemar_exact(only_a: int, only_b: int) -> float:
-    """Return the exact two-sided McNemar p-value of ``only_a`` vs ``only_b`` discordant pairs
-    (scipy's binomial test with p = 1/2; notebook 08 writes it by hand and checks it)."""
-    from scipy.stats import binomtest
-
-    n = only_a + only_b
-    return binomtest(only_a, n, 0.5).pvalue if n else 1.0
 
 
 def main() -> int:
