@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -37,8 +36,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(1, str(ROOT))
 
 from run import disk_gib  # noqa: E402  (benchmarks/ is not a package)
+
+from tests.support import stop_group  # noqa: E402
 
 GOAL_S = 5 * 60  # issue 14: JupyterLab open within 5 minutes of `make lab` on 2 cores
 
@@ -169,14 +171,7 @@ def main() -> int:
             print(f"  background build of the other caches: done {done:.0f} s after `make lab` "
                   f"({done - lab:.0f} s after JupyterLab opened; log says: {tail!r}); {load()}")
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, timeout=20)
     print("== disk of the fresh clone" + ("" if wait else " (background build stopped early)"))
     for name in (".venv", ".cache"):
         if (repo / name).is_dir():

@@ -10,7 +10,9 @@ what would change (exit 1), which the tests use. It never touches outputs, so nb
   ``#``/``##`` heading starts a slide, a ``###`` heading a sub-slide; a code cell that follows
   an idea already shown (code, then its markdown) starts a sub-slide of its own; the markdown
   after a code cell ("what to notice") is a fragment, revealed after the output; the set-up
-  cell is skipped.
+  cell and the ``## Solutions`` section (from its heading to the end) are skipped.
+
+``python scripts/sync_notebooks.py notebooks/NN_name.ipynb ...`` syncs only the notebooks named.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ def repository() -> str:
 
 def badge_url(path: Path) -> str:
     """Return the Colab URL of a notebook."""
-    return f"https://colab.research.google.com/github/{repository()}/blob/main/notebooks/{path.name}"
+    return (
+        f"https://colab.research.google.com/github/{repository()}/blob/main/notebooks/{path.name}"
+    )
 
 
 def heading_level(cell: nbformat.NotebookNode) -> int:
@@ -54,10 +58,13 @@ def slide_types(cells: list[nbformat.NotebookNode], setup: int) -> list[str]:
     """Return each cell's ``slideshow.slide_type``: one idea (code + what to notice) per slide."""
     types: list[str] = []
     shown_code = False  # the current (sub-)slide already shows a code cell
+    solutions = False  # inside the solutions section: slides skip it
     for index, cell in enumerate(cells):
         previous_cell = cells[index - 1] if index else None
         level = heading_level(cell)
-        if index == setup:
+        if level == 2 and cell.source.lstrip().startswith("## Solutions"):
+            solutions = True
+        if index == setup or solutions:
             wanted = "skip"
         elif level in (1, 2):
             wanted, shown_code = "slide", False
@@ -106,7 +113,8 @@ def sync(path: Path) -> list[str]:
 def main() -> int:
     """Sync (or check) every notebook; print one line per notebook that needs changes."""
     dirty = 0
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    named = [Path(a).resolve() for a in sys.argv[1:] if not a.startswith("--")]
+    for path in named or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         changes = sync(path)
         if changes:
             dirty += 1

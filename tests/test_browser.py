@@ -13,6 +13,7 @@ with the keyboard and see the list of retrieved chunks shrink; its screenshot is
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -21,7 +22,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -172,38 +175,45 @@ def saved_cells(path: Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
 
-def test_run_all_cells_in_jupyterlab(lab):
+@contextlib.contextmanager
+def notebook_run(lab: tuple[str, Path], screenshot_name: str) -> Iterator[tuple[Any, Path, Path]]:
+    """Open the lab's copy of the notebook in headless Chromium and run all its cells; yield the
+    page, the copy's path and where the screenshot goes (in the cache, never a tracked file)."""
     from playwright.sync_api import sync_playwright
 
     url, copy = lab
-    screenshot = get_settings().cache_dir / "browser-test.png"
+    screenshot = get_settings().cache_dir / screenshot_name
     assert not is_tracked(screenshot), f"{screenshot} is tracked: tests must not rewrite it"
-    stored = saved_cells(copy)
-    code_cells = sum(c["cell_type"] == "code" for c in stored)
+    code_cells = sum(c["cell_type"] == "code" for c in saved_cells(copy))
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             run_all_cells(page, url, code_cells)
-            stderr = "application/vnd.jupyter.stderr"
-            errors = page.locator(f".jp-OutputArea-output[data-mime-type='{stderr}']")
-            texts = [errors.nth(i).inner_text() for i in range(errors.count())]
-            assert not [t for t in texts if "Traceback" in t or "Error" in t], texts
-            figure = page.locator(".jp-OutputArea-output[data-mime-type='image/png'] img").first
-            figure.wait_for(timeout=30_000)
-            assert figure.evaluate("img => img.naturalWidth") > 300  # decoded, not a broken icon
-            menu(page, "File", "Save Notebook")
-            for _ in range(60):  # until the saved file holds the run
-                saved = saved_cells(copy)
-                if all(c["execution_count"] for c in saved if c["cell_type"] == "code"):
-                    break
-                time.sleep(0.5)
-            figure.evaluate("img => img.scrollIntoView({block: 'center'})")
-            page.wait_for_timeout(500)  # let the scroll settle before the picture
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot))
+            yield page, copy, screenshot
         finally:
             browser.close()
+
+
+def test_run_all_cells_in_jupyterlab(lab):
+    with notebook_run(lab, "browser-test.png") as (page, copy, screenshot):
+        stderr = "application/vnd.jupyter.stderr"
+        errors = page.locator(f".jp-OutputArea-output[data-mime-type='{stderr}']")
+        texts = [errors.nth(i).inner_text() for i in range(errors.count())]
+        assert not [t for t in texts if "Traceback" in t or "Error" in t], texts
+        figure = page.locator(".jp-OutputArea-output[data-mime-type='image/png'] img").first
+        figure.wait_for(timeout=30_000)
+        assert figure.evaluate("img => img.naturalWidth") > 300  # decoded, not a broken icon
+        menu(page, "File", "Save Notebook")
+        for _ in range(60):  # until the saved file holds the run
+            saved = saved_cells(copy)
+            if all(c["execution_count"] for c in saved if c["cell_type"] == "code"):
+                break
+            time.sleep(0.5)
+        figure.evaluate("img => img.scrollIntoView({block: 'center'})")
+        page.wait_for_timeout(500)  # let the scroll settle before the picture
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot))
     if UPDATE_SCREENSHOT:  # the README's picture, on request only (see CONTRIBUTING.md)
         shutil.copyfile(screenshot, README_SCREENSHOT)
     # What JupyterLab saved: every code cell ran once, in order, without an error, and a figure.
@@ -217,43 +227,30 @@ def test_run_all_cells_in_jupyterlab(lab):
 
 @pytest.mark.parametrize("lab", [PLAYGROUND], indirect=True)
 def test_playground_slider_changes_the_chunks(lab):
-    from playwright.sync_api import sync_playwright
-
-    url, copy = lab
-    screenshot = get_settings().cache_dir / "browser-test-playground.png"
-    assert not is_tracked(screenshot), f"{screenshot} is tracked: tests must not rewrite it"
-    stored = saved_cells(copy)
-    code_cells = sum(c["cell_type"] == "code" for c in stored)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            run_all_cells(page, url, code_cells)
-            playground = page.locator(".rag-playground").first
-            playground.wait_for(timeout=60_000)
-            chunks = playground.locator(".rag-playground-chunks > li")
-            page.wait_for_function(
-                "() => document.querySelectorAll('.rag-playground-chunks > li').length === 5"
-            )
-            first_five = [chunks.nth(i).inner_text() for i in range(5)]
-            slider = playground.locator(".widget-slider").filter(
-                has=page.locator(".widget-label", has_text="k")
-            ).filter(has_not=page.locator(".widget-label", has_text="fetch_k")).first
-            handle = slider.locator(".noUi-handle").first
-            handle.scroll_into_view_if_needed()
-            handle.focus()
-            for _ in range(3):  # k: 5 -> 2, as a learner would with the arrow keys
-                handle.press("ArrowLeft")
-            page.wait_for_function(
-                "() => document.querySelectorAll('.rag-playground-chunks > li').length === 2",
-                timeout=60_000,
-            )
-            assert [chunks.nth(i).inner_text() for i in range(2)] == first_five[:2]
-            assert slider.locator(".widget-readout").inner_text().strip() == "2"
-            playground.locator("img").first.wait_for(timeout=30_000)
-            playground.evaluate("el => el.scrollIntoView({block: 'start'})")
-            page.wait_for_timeout(500)
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot))
-        finally:
-            browser.close()
+    with notebook_run(lab, "browser-test-playground.png") as (page, copy, screenshot):
+        playground = page.locator(".rag-playground").first
+        playground.wait_for(timeout=60_000)
+        chunks = playground.locator(".rag-playground-chunks > li")
+        page.wait_for_function(
+            "() => document.querySelectorAll('.rag-playground-chunks > li').length === 5"
+        )
+        first_five = [chunks.nth(i).inner_text() for i in range(5)]
+        slider = playground.locator(".widget-slider").filter(
+            has=page.locator(".widget-label", has_text="k")
+        ).filter(has_not=page.locator(".widget-label", has_text="fetch_k")).first
+        handle = slider.locator(".noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        for _ in range(3):  # k: 5 -> 2, as a learner would with the arrow keys
+            handle.press("ArrowLeft")
+        page.wait_for_function(
+            "() => document.querySelectorAll('.rag-playground-chunks > li').length === 2",
+            timeout=60_000,
+        )
+        assert [chunks.nth(i).inner_text() for i in range(2)] == first_five[:2]
+        assert slider.locator(".widget-readout").inner_text().strip() == "2"
+        playground.locator("img").first.wait_for(timeout=30_000)
+        playground.evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(500)
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot))

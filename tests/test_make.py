@@ -14,7 +14,6 @@ import os
 import pwd
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from helpers.settings import repo_root
-from tests.support import free_port
+from tests.support import free_port, stop_group
 
 ROOT = repo_root()
 MAKE = shutil.which("make")
@@ -131,14 +130,7 @@ def start_lab(prefix: list[str], home: Path) -> tuple[str, str, str]:
                 time.sleep(0.3)
         pytest.fail(f"JupyterLab did not answer within 45 s:\n{log.read_text()}")
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc)
 
 
 def background_log(path: Path) -> str:
