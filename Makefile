@@ -38,17 +38,14 @@ install: $(VENV)/.installed ## create .venv and install everything
 # What notebook 00 needs: the course's Chroma indexes, MiniLM and USE (BM25 is built in memory
 # from them). `make lab` builds only these before JupyterLab opens.
 index-first: install ## build the course's two Chroma indexes once (reopened afterwards)
-	$(OFFLINE) $(PY) -m helpers.index
+	$(OFFLINE) $(PY) scripts/build_caches.py first
 
-# Every cache, once: the indexes above, the TyDi benchmark index (08), the corpus map (03, 05), the
-# chunk-size sweep (08), Gemma 3 270M (07) and SmolLM2 (06). Each is keyed, locked and renamed
-# into place (helpers/cache.py), so a notebook that needs one while this runs waits for it.
+# Every cache, once (scripts/build_caches.py): the indexes above, the TyDi benchmark index (12), the
+# corpus map (04, 06), the chunk-size sweep and fusion ranks (07, 12), Gemma 3 270M (11) and SmolLM2
+# (10). Each is keyed, locked and renamed into place (helpers/cache.py), so a notebook that needs
+# one while this runs waits for it.
 index: index-first ## build every cache of the course once (reopened afterwards)
-	$(OFFLINE) $(PY) -m helpers.pipeline
-	$(OFFLINE) $(PY) -m helpers.plots
-	$(OFFLINE) $(PY) -m helpers.evaluation
-	$(OFFLINE) $(PY) -m helpers.generator
-	$(OFFLINE) $(PY) -m helpers.llm
+	$(OFFLINE) $(PY) scripts/build_caches.py all
 
 # JupyterLab refuses to start as root (as in most Docker images) unless told --allow-root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -127,7 +127,7 @@ def main() -> int:
                 out.write(line)
                 out.flush()
                 now = time.monotonic() - start
-                if b"-m helpers.index" in line:
+                if b"scripts/build_caches.py first" in line:
                     marks.setdefault("install", now)
                 if b"in the background" in line:
                     marks.setdefault("indexes", now)

@@ -117,7 +117,13 @@ def cached_dir(namespace: str, inputs: Mapping[str, Any], build: Callable[[Path]
     returns: an interrupted build leaves no folder that looks finished (its leftovers are
     removed by the next build).
     """
-    folder = dir_path(namespace, inputs)
+    return built_dir(dir_path(namespace, inputs), build)
+
+
+def built_dir(folder: Path, build: Callable[[Path], None]) -> Path:
+    """Return ``folder``, filled once by ``build(tmp)`` in a private temporary folder that is
+    renamed to ``folder`` when it returns (under the lock; leftovers of a killed build removed).
+    :func:`cached_dir` names the folder by a key; a caller with its own key names it here."""
     if folder.is_dir():
         return folder
     with locked(folder):

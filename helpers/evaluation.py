@@ -1,7 +1,7 @@
 """Evaluate retrieval on the course question set, and the chunk-size sweep of notebook 08.
 
 The sweep embeds the corpus once per chunk setting (about a minute each on 2 cores), so it runs
-once — ``python -m helpers.evaluation``, part of ``make index`` — and is cached as JSON
+once — ``make index`` (``scripts/build_caches.py``) — and is cached as JSON
 (:func:`helpers.cache.cached_json`, keyed on the question file, the split, the sweep and the index).
 The chunks' vectors are kept too (:func:`setting_vectors`: one cache folder per setting and
 embedder, MiniLM and USE), so notebook 10's playground retrieves at every chunk setting without
@@ -10,7 +10,6 @@ embedding anything.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -187,30 +186,6 @@ def setting_vectors_cached(
     return dir_path(
         "chunk-vectors", setting_inputs(chunk_size, chunk_overlap, embedder, chunks)
     ).is_dir()
-
-
-def main() -> int:
-    """Compute (or reopen) the chunk-size sweep, the vectors of every setting but the course
-    index's for both dense embedders (notebook 10's playground) and the fusion check's ranks
-    (:func:`fusion_sets`); print how long each took."""
-    start = time.perf_counter()
-    rows = chunk_sweep()
-    print(f"chunk sweep ready ({len(rows)} settings) in {time.perf_counter() - start:.1f} s")
-    from helpers.pipeline import DENSE
-
-    docs = load_corpus()
-    for embedder in dict.fromkeys(DENSE.values()):  # MiniLM (English questions), USE (Korean)
-        start = time.perf_counter()
-        for size, overlap in SWEEP:
-            if (size, overlap) != (CHUNK_SIZE, CHUNK_OVERLAP):  # those are the course index's
-                setting_vectors(size, overlap, embedder, split_documents(docs, size, overlap))
-        print(f"chunk vectors ({embedder}) of {len(SWEEP) - 1} settings ready in "
-              f"{time.perf_counter() - start:.1f} s")
-    start = time.perf_counter()
-    sets = fusion_sets()  # notebook 08's fusion check, benchmarks/fusion.py (issue 26)
-    print(f"fusion ranks of {sum(len(rows) for rows in sets.values())} questions ready in "
-          f"{time.perf_counter() - start:.1f} s")
-    return 0
 
 
 
@@ -486,7 +461,3 @@ def side_by_side(
         lines.append(f"{alpha:4.1f} " + "".join(
             " | " + "".join(f"{rows[alpha][m]:8.3f}" for m in metrics) for rows in by.values()))
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

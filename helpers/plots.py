@@ -1,7 +1,7 @@
 """Figures and views for the lessons: fonts, PDF pages, chunk boundaries, the corpus map (UMAP).
 
 Plumbing only: what each figure *shows* is explained in the notebook that draws it.
-``python -m helpers.plots`` fits the corpus map once and caches it (``make index`` runs it).
+The corpus map is fitted once and cached (``make index`` fits it: ``scripts/build_caches.py``).
 """
 
 from __future__ import annotations
@@ -254,20 +254,3 @@ def plot_map(
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=10, markerscale=1.5,
               frameon=False)
     return ax
-
-
-def main() -> None:
-    """Fit and cache the corpus map (``python -m helpers.plots``), printing how long it took."""
-    import time
-
-    from helpers.cache import json_path
-
-    start = time.perf_counter()
-    cached = json_path("umap", map_inputs(corpus_vectors()[0], 42)).is_file()
-    cmap = corpus_map()
-    verb = "read from the cache" if cached else "fitted"
-    print(f"corpus map {verb}: {len(cmap.ids)} chunks in {time.perf_counter() - start:.1f} s")
-
-
-if __name__ == "__main__":
-    main()

@@ -148,9 +148,9 @@ def test_next_token_logprobs_agree_with_the_answer_scorer(monkeypatch):
 
 
 def test_gemma_is_cached_and_loaded_in_its_dtype():
-    from helpers.generator import DTYPE, _model_inputs
+    from helpers.generator import DTYPE, model_inputs
 
-    assert DTYPE == "bfloat16" and _model_inputs()["dtype"] == DTYPE  # part of the cache key
+    assert DTYPE == "bfloat16" and model_inputs()["dtype"] == DTYPE  # part of the cache key
 
 
 def test_gemma_computes_in_float32_with_its_weights_kept_in_bfloat16(monkeypatch):
@@ -181,9 +181,9 @@ def test_gemma_tokenizer_gives_autotokenizers_ids():
     from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
     from helpers.cache import dir_path
-    from helpers.generator import _model_inputs
+    from helpers.generator import model_inputs
 
-    folder = dir_path("models", _model_inputs())
+    folder = dir_path("models", model_inputs())
     if not folder.is_dir():
         pytest.skip("Gemma is not converted yet (make index)")
     plain = PreTrainedTokenizerFast.from_pretrained(folder)

@@ -184,13 +184,13 @@ def test_lab_builds_only_notebook_00s_indexes_first():
         return [line for line in run.stdout.splitlines() if not line.startswith("#")]
 
     lab = commands("lab", "LAB_BACKGROUND=echo rest")
-    first = [line for line in lab if "helpers." in line]
-    assert first == [line for line in commands("index-first") if "helpers." in line]
-    assert len(first) == 1 and first[0].endswith("-m helpers.index")
+    first = [line for line in lab if "build_caches" in line]
+    assert first == [line for line in commands("index-first") if "build_caches" in line]
+    assert len(first) == 1 and first[0].endswith("scripts/build_caches.py first")
     assert "jupyter lab" in lab[-1] and "echo rest" in lab[-2] and lab[-2].endswith("&")
-    full = " ".join(commands("index"))
-    for module in ("index", "pipeline", "plots", "evaluation", "generator", "llm"):
-        assert f"-m helpers.{module}" in full
+    assert [line for line in commands("index") if "build_caches" in line][-1].endswith(
+        "scripts/build_caches.py all"
+    )
     assert "$(MAKE) --no-print-directory index" in (ROOT / "Makefile").read_text()
 
 
