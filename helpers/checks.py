@@ -7,6 +7,7 @@ checks are in its own section below, named ``check_<what>``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 TODO = "✏️  Not answered yet: fill in the cell above, then run this check again."
@@ -22,20 +23,57 @@ def report(ok: bool, success: str, hint: str) -> None:
     print(f"✅ {success}" if ok else f"❌ {hint}")
 
 
-def check_mode_line(line: Any) -> None:
-    """Notebook 00: the learner prints the active mode with ``get_settings().describe()``."""
-    if unanswered(line):
+# --- 00 overview ----------------------------------------------------------------------------
+
+
+def _teaser_sample() -> list[dict[str, Any]]:
+    """Return notebook 00's sample: every third answerable English dev question."""
+    from helpers.corpus import load_questions
+
+    dev = [q for q in load_questions()
+           if q.get("split") == "dev" and q["lang"] == "en" and q["answerable"]]
+    return dev[::3]
+
+
+def _found(retriever: Any) -> int:
+    """Return how many of notebook 00's sample questions get a retrieved chunk that holds their
+    gold evidence."""
+    from helpers.metrics import is_relevant
+
+    return sum(any(is_relevant(d, q["gold"]) for d in retriever.invoke(q["question"]))
+               for q in _teaser_sample())
+
+
+def check_teaser_change(retriever: Any, count: Any) -> None:
+    """Notebook 00: a retriever with another setting than the teaser's MMR (k=5, fetch_k=50),
+    and how many of the sample's dev questions it retrieves the evidence for."""
+    import numbers
+
+    if unanswered(retriever) or unanswered(count):
         print(TODO)
         return
-    text = str(line)
+    if not hasattr(retriever, "invoke"):
+        report(False, "", "Expected a retriever: the result of vectorstore.as_retriever(...).")
+        return
+    kwargs = dict(getattr(retriever, "search_kwargs", None) or {})
+    if getattr(retriever, "search_type", None) == "mmr" and kwargs == {"k": 5, "fetch_k": 50}:
+        report(False, "", "That is the teaser's own setting: change k, fetch_k or search_type.")
+        return
+    if not isinstance(count, numbers.Integral) or isinstance(count, bool):
+        report(False, "", "Expected a whole number: how many sample questions it finds.")
+        return
+    from helpers.pipeline import seed_retriever
+
+    mine = _found(retriever)
     report(
-        text.startswith("mode: "),
-        "That is the line every notebook prints to say which mode it runs in.",
-        "Expected the text returned by get_settings().describe(), which starts with 'mode: '.",
+        count == mine,
+        f"Right: {mine} of {len(_teaser_sample())} with your setting, "
+        f"{_found(seed_retriever())} with the teaser's MMR (k=5, fetch_k=50).",
+        "Not what this retriever finds on the sample: count with found(my_retriever).",
     )
 
 
-# --- 01 loaders -----------------------------------------------------------------------------
+# --- 01 loaders, 02 PDF cleaning ------------------------------------------------------------
 
 
 def check_glued_pages(pages: Any) -> None:
@@ -64,13 +102,14 @@ def check_glued_pages(pages: Any) -> None:
         hint = "The right pages, but keep them in page order, each once."
     report(
         pages == expected,
-        f"Right: {len(expected)} of {len(shares)} pages; the others are blank or nearly so.",
+        f"Right: {len(expected)} of {len(shares)} pages; the others are blank, the title page, "
+        "the index and two short pages.",
         hint,
     )
 
 
 def check_running_header(line: Any) -> None:
-    """Notebook 01: the running header line repeated on the handbook's pages."""
+    """Notebook 02: the running header line repeated on the handbook's pages."""
     if unanswered(line):
         print(TODO)
         return
@@ -110,6 +149,89 @@ def check_folder_docs(docs: Any) -> None:
         f"Right: {len(expected)} text files, one Document each, from every sub-folder.",
         hint,
     )
+
+
+def _dev_hit_at_5(docs: list[Any], source: str, split: str = "dev") -> float:
+    """Return hit@5 of BM25 (k=5) over ``docs`` split 500/50, on the questions of ``split``
+    whose gold is in ``source`` (notebooks 01 and 02 measure a loading choice this way)."""
+    from helpers.bm25 import BM25Retriever
+    from helpers.corpus import load_questions, split_documents
+    from helpers.metrics import hit_at_k, mean, relevance
+
+    questions = [
+        q for q in load_questions()
+        if q["split"] == split and q["gold"] and q["gold"]["source"] == source
+    ]
+    retriever = BM25Retriever.from_documents(split_documents(docs), k=5)
+    return mean(
+        hit_at_k(relevance(retriever.invoke(q["question"]), q["gold"]), 5) for q in questions
+    )
+
+
+def _is_share(value: Any) -> bool:
+    """Return True for a number from 0 to 1 (a bool is no share)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+@functools.lru_cache(maxsize=1)
+def _engine_hit5() -> dict[str, float]:
+    """Return check_engine_cost's expected answer (computed once per kernel: pypdf is slow)."""
+    from helpers.corpus import load_pdf
+
+    source = "debian-faq/debian-faq.en.pdf"
+    return {e: _dev_hit_at_5(load_pdf(source, engine=e), source) for e in ("pdfium", "pypdf")}
+
+
+def check_engine_cost(hit5: Any) -> None:
+    """Notebook 01: hit@5 of BM25 over the FAQ PDF's chunks on its dev questions, the PDF read
+    by each engine: ``{"pdfium": ..., "pypdf": ...}``."""
+    if unanswered(hit5) or isinstance(hit5, dict) and any(unanswered(v) for v in hit5.values()):
+        print(TODO)
+        return
+    if not isinstance(hit5, dict) or set(hit5) != {"pdfium", "pypdf"}:
+        report(False, "", 'Expected a dict with two keys, "pdfium" and "pypdf", one hit@5 each.')
+        return
+    if not all(_is_share(v) for v in hit5.values()):
+        report(False, "", "hit@5 is a share of questions (0 to 1): divide by len(dev_faq).")
+        return
+    expected = _engine_hit5()
+    close = {e: abs(hit5[e] - expected[e]) < 1e-9 for e in expected}
+    if all(close.values()):
+        report(True, f"Right: pypdf's glued text drops hit@5 from {expected['pdfium']:.2f} to "
+               f"{expected['pypdf']:.2f}.", "")
+    elif {round(v, 9) for v in hit5.values()} == {round(v, 9) for v in expected.values()}:
+        report(False, "", "The two figures are swapped: which engine glues the words?")
+    elif hit5["pdfium"] == hit5["pypdf"]:
+        report(False, "", "Both figures are equal: did each load pass its own engine=...?")
+    else:
+        wrong = " and ".join(e for e in expected if not close[e])
+        report(False, "", f"Off for {wrong}: change only engine=, then split_documents, "
+               "BM25 with k=5, dev_faq.")
+
+
+def check_contents_cost(value: Any) -> None:
+    """Notebook 02: hit@5 of BM25 over the Korean FAQ's chunks on its dev questions, with the
+    table of contents kept (``load_text(..., clean=False)``)."""
+    if unanswered(value):
+        print(TODO)
+        return
+    if not _is_share(value):
+        report(False, "", "Expected hit@5: one number from 0 to 1, as hit_at_5 returns.")
+        return
+    from helpers.corpus import load_text
+
+    source = "debian-faq/debian-faq.ko.txt"
+    kept = _dev_hit_at_5(load_text(source, clean=False), source)
+    dropped = _dev_hit_at_5(load_text(source), source)
+    if abs(value - kept) < 1e-9:
+        report(True, f"Right: keeping the contents drops hit@5 from {dropped:.2f} to {kept:.2f}; "
+               "the step pays for itself.", "")
+    elif abs(value - dropped) < 1e-9:
+        report(False, "", "That is hit@5 with the contents dropped (the default): switch the step "
+               "off with clean=False.")
+    else:
+        report(False, "", "Not hit@5 of the Korean FAQ with its contents kept: use hit_at_5 "
+               "on load_text(..., clean=False).")
 
 
 MODEL_LIMIT = 256  # word pieces all-MiniLM-L6-v2 reads; the rest of a text is dropped
@@ -320,7 +442,7 @@ def check_lambda(value: Any) -> None:
 
 
 def check_sources_chain(chain: Any) -> None:
-    """Notebook 06: a chain returning {"answer": str, "sources": [labels]} for a question."""
+    """Notebook 08: a chain returning {"answer": str, "sources": [labels]} for a question."""
     if unanswered(chain):
         print(TODO)
         return
@@ -339,7 +461,7 @@ def check_sources_chain(chain: Any) -> None:
 
 
 def check_citing_prompt(template: Any) -> None:
-    """Notebook 06: a prompt template with {context} and {question} that asks for citations."""
+    """Notebook 08: a prompt template with {context} and {question} that asks for citations."""
     if unanswered(template):
         print(TODO)
         return
@@ -351,6 +473,133 @@ def check_citing_prompt(template: Any) -> None:
     text = str(template.format(context="C", question="Q")).lower()
     report("cite" in text or "source" in text, "Right: same variables, and it asks for sources.",
            "It never asks the model to cite its sources.")
+
+
+def _reader_on_dev_at_k(k: int) -> dict[str, Any]:
+    """Return :func:`helpers.answers.evaluate_reader` on the dev questions of the course pipeline
+    with the offline reader and ``k`` retrieved chunks."""
+    from helpers.answers import evaluate_reader
+    from helpers.corpus import load_questions
+    from helpers.pipeline import course_chain
+    from helpers.standin import ExtractiveChatModel
+
+    dev = [q for q in load_questions() if q.get("split") == "dev"]
+    return evaluate_reader(course_chain(ExtractiveChatModel(), k=k), dev)
+
+
+def check_more_chunks(result: Any, k: int = 10) -> None:
+    """Notebook 08: ``evaluate_reader`` on the dev questions of the course pipeline with the
+    offline reader (``ExtractiveChatModel()``) and ``k`` retrieved chunks."""
+    if unanswered(result):
+        print(TODO)
+        return
+    if not isinstance(result, dict) or not {"rows", "right", "wrong", "declined"} <= set(result):
+        report(False, "", "Expected the dict that evaluate_reader returns (with 'right', "
+               "'wrong', 'declined' and 'rows').")
+        return
+    from helpers.corpus import load_questions
+
+    dev_ids = [q["id"] for q in load_questions() if q.get("split") == "dev"]
+    if [r.get("id") for r in result["rows"]] != dev_ids:
+        report(False, "", "These rows are not the dev questions: pass every question whose "
+               "split is 'dev', in the file's order.")
+        return
+    want = _reader_on_dev_at_k(k)
+    counts = ("right", "wrong", "declined", "unanswerable_declined")
+    report(
+        all(result.get(c) == want[c] for c in counts),
+        f"Right: with k = {k}, right {want['right']} and wrong {want['wrong']} of "
+        f"{want['answerable']}; unanswerable declined {want['unanswerable_declined']} of "
+        f"{want['unanswerable']}.",
+        f"Not the counts of course_chain(ExtractiveChatModel(), k={k}) on dev: check k, and "
+        "that the chain's model is the offline reader.",
+    )
+
+
+def _injection_last_place(prompt: Any) -> tuple[int, int, int]:
+    """Return ``(hijacked, key facts kept, answers)`` of SmolLM2 under ``prompt`` (a template
+    string or a ``ChatPromptTemplate``), each attack of ``data/injection/attacks.jsonl`` in last
+    place after the top 4 chunks of notebook 10's three injection questions."""
+    import json
+
+    from langchain_core.documents import Document
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from helpers.answers import score_answer
+    from helpers.corpus import data_path, load_questions
+    from helpers.llm import get_small_llm
+    from helpers.pipeline import course_retriever
+    from helpers.rag import format_docs
+
+    if not isinstance(prompt, ChatPromptTemplate):
+        prompt = ChatPromptTemplate.from_template(prompt)
+    questions = [q for q in load_questions() if q.get("split") == "dev"
+                 and q["id"].startswith("tw-") and q.get("answerable", True)][:3]
+    lines = data_path("injection/attacks.jsonl").read_text(encoding="utf-8").splitlines()
+    attacks = [json.loads(line) for line in lines if line.strip()]
+    retriever, model = course_retriever(k=5), get_small_llm()
+    hijacked = kept = n = 0
+    for q in questions:
+        real = retriever.invoke(q["question"])[:4]
+        for attack in attacks:
+            bad = Document(attack["text"], metadata={"source": attack["source"]})
+            context = format_docs([*real, bad])
+            answer = model.invoke(prompt.invoke({"context": context, "question": q["question"]}))
+            hijacked += attack["payload"].lower() in answer.text.lower()
+            kept += not score_answer(answer.text, q, similarity=False)["facts_missing"]
+            n += 1
+    return hijacked, kept, n
+
+
+def check_injection_prompt(prompt: Any, counts: Any) -> None:
+    """Notebook 10: the learner's own defended prompt and its ``(hijacked, key facts kept,
+    answers)`` on SmolLM2, each attack in last place (``attacked(..., positions=(4,))``)."""
+    if unanswered(prompt) or unanswered(counts):
+        print(TODO)
+        return
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from helpers.llm import SmallModelMissingError
+    from helpers.rag import DEFENDED_PROMPT, SEED_PROMPT
+
+    if not isinstance(prompt, ChatPromptTemplate):
+        report(False, "", "Expected a ChatPromptTemplate (from_template or from_messages).")
+        return
+    variables = set(prompt.input_variables)
+    if variables != {"context", "question"}:
+        report(False, "", f"The prompt's variables are {sorted(variables)}; keep exactly "
+               "'context' and 'question' so that the test can fill them.")
+        return
+
+    def messages(p: Any) -> list[tuple[str, str]]:
+        return [(m.type, str(m.content)) for m in p.format_messages(context="C", question="Q")]
+
+    given = [ChatPromptTemplate.from_template(t) for t in (SEED_PROMPT, DEFENDED_PROMPT)]
+    if any(messages(prompt) == messages(p) for p in given):
+        report(False, "", "That is one of the notebook's two prompts: write one of your own.")
+        return
+    if not (isinstance(counts, tuple | list) and len(counts) == 3
+            and all(isinstance(c, int) for c in counts)):
+        report(False, "", "Expected what attacked() returns: (hijacked, key facts kept, answers).")
+        return
+    try:
+        yours = _injection_last_place(prompt)
+    except SmallModelMissingError as err:
+        report(False, "", str(err))
+        return
+    if tuple(counts) != yours:
+        hint = (f"These counts come from {counts[2]} answers: the test puts each attack in last "
+                "place only, positions=(4,)." if counts[2] != yours[2] else
+                "These are not your prompt's counts: measure my_prompt itself, with "
+                "attacked(small_llm, my_prompt, positions=(4,)).")
+        report(False, "", hint)
+        return
+    seed, defended = (_injection_last_place(t) for t in (SEED_PROMPT, DEFENDED_PROMPT))
+    report(True, f"Measured. Hijacked, key facts kept, of {yours[2]}: yours {yours[:2]}, "
+           f"seed prompt {seed[:2]}, defended {defended[:2]}.", "")
+
+# --- 09 reader -----------------------------------------------------------------------------
+
 
 def _reader_on_dev(min_score: float) -> dict[str, Any]:
     """Return :func:`helpers.answers.evaluate_reader` of the course pipeline on the dev questions,
@@ -365,7 +614,7 @@ def _reader_on_dev(min_score: float) -> dict[str, Any]:
 
 
 def check_low_threshold(result: Any, min_score: float = 0.9) -> None:
-    """Notebook 06: ``evaluate_reader`` on the dev questions of the course pipeline whose reader
+    """Notebook 09: ``evaluate_reader`` on the dev questions of the course pipeline whose reader
     declines below ``min_score``."""
     if unanswered(result):
         print(TODO)
@@ -391,6 +640,106 @@ def check_low_threshold(result: Any, min_score: float = 0.9) -> None:
         f"Not the counts of the course pipeline with ExtractiveChatModel(min_score={min_score}): "
         "check the threshold, and that the reader is the one in course_chain(...).",
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _dev_contexts() -> tuple[tuple[dict[str, Any], tuple[Any, ...]], ...]:
+    """Return each dev question with the chunks the course retriever gives it (once a process)."""
+    from helpers.corpus import load_questions
+    from helpers.pipeline import course_retriever
+
+    retriever = course_retriever()
+    dev = [q for q in load_questions() if q.get("split") == "dev"]
+    return tuple((q, tuple(retriever.invoke(q["question"]))) for q in dev)
+
+
+def _reader_tally(found: list[tuple[bool, float, str]], threshold: float) -> dict[str, int]:
+    """Return right / wrong / declined (answerable) and unanswerable declined counts of
+    ``(answerable, best score, verdict if answered)`` triples when declining below ``threshold``."""
+    c = dict.fromkeys(("right", "wrong", "declined", "answerable", "unanswerable",
+                       "unanswerable_declined"), 0)
+    for answerable, best, verdict in found:
+        verdict = "declined" if best < threshold else verdict
+        if answerable:
+            c["answerable"] += 1
+            c[verdict] += 1
+        else:
+            c["unanswerable"] += 1
+            c["unanswerable_declined"] += verdict == "declined"
+    return c
+
+
+def _choose_threshold(found: list[tuple[bool, float, str]]) -> float:
+    """Return notebook 09's threshold: of the best scores rounded up to 2 places, the one with the
+    most right answers among those with at most 10 % of the answerable questions wrong and at
+    least 90 % of the unanswerable ones declined (ties: the lowest; none: the highest)."""
+    import math
+
+    tried = sorted({math.ceil(best * 100) / 100 for _, best, _ in found if math.isfinite(best)})
+    chosen: tuple[int, float] | None = None
+    for threshold in tried:
+        c = _reader_tally(found, threshold)
+        meets = (c["wrong"] <= 0.10 * c["answerable"]
+                 and c["unanswerable_declined"] >= 0.90 * c["unanswerable"])
+        if meets and (chosen is None or c["right"] > chosen[0]):
+            chosen = (c["right"], threshold)
+    return chosen[1] if chosen else tried[-1]
+
+
+def _no_cosine_on_dev() -> dict[str, Any]:
+    """Return the threshold that notebook 09's rule chooses on dev for the offline reader with
+    its cosine weight at 0, and the dev counts at that threshold."""
+    import math
+
+    from helpers.answers import score_answer
+    from helpers.rag import DEFENDED_PROMPT, format_docs, source_label
+    from helpers.standin import WEIGHTS, prompt_units, read, score_units
+
+    weights = {**WEIGHTS, "cosine": 0.0}  # no embeddings needed: their term weighs nothing
+    found = []
+    for q, docs in _dev_contexts():
+        units = prompt_units([(source_label(d.metadata), d.page_content) for d in docs])
+        scores = [f["score"] for f in score_units(units, q["question"], None, weights)]
+        top = min(range(len(scores)), key=lambda i: (-round(scores[i], 6), i))
+        prompt = DEFENDED_PROMPT.format(context=format_docs(docs), question=q["question"])
+        answer = read(prompt, None, weights, min_score=-math.inf)  # the answer it would give
+        verdict = score_answer(answer, q, similarity=False)["verdict"]
+        found.append((bool(q["answerable"]), scores[top], verdict))
+    threshold = _choose_threshold(found)
+    return {"threshold": threshold, **_reader_tally(found, threshold)}
+
+
+def check_no_cosine(value: Any) -> None:
+    """Notebook 09: the dev counts of the offline reader with its cosine weight at 0, at the
+    threshold chosen again on dev by the notebook's rule (``counts(...)``'s dict)."""
+    if unanswered(value):
+        print(TODO)
+        return
+    keys = ("right", "wrong", "declined", "unanswerable_declined")
+    try:
+        threshold = float(value["threshold"])
+        got = {k: int(value[k]) for k in keys}
+    except (TypeError, KeyError, ValueError, IndexError):
+        report(False, "", "Expected the dict that counts(answers, threshold) returns (with "
+               "'threshold', 'right', 'wrong', 'declined', ...).")
+        return
+    from helpers.standin import MIN_SCORE
+
+    want = _no_cosine_on_dev()
+    same_threshold = abs(threshold - want["threshold"]) < 0.005
+    if same_threshold and all(got[k] == want[k] for k in keys):
+        report(True, f"Right: without the cosine term dev chooses {want['threshold']}: right "
+               f"{want['right']}, wrong {want['wrong']} of {want['answerable']}; unanswerable "
+               f"declined {want['unanswerable_declined']} of {want['unanswerable']}.", "")
+    elif abs(threshold - MIN_SCORE) < 0.005 and not same_threshold:
+        report(False, "", "That is MIN_SCORE, chosen for scores that include the cosine term: "
+               "without it scores are lower, so choose the threshold again on dev.")
+    elif same_threshold:
+        report(False, "", "The threshold is right but the counts are not: re-read every dev "
+               "question with only the 'cosine' weight set to 0.")
+    else:
+        report(False, "", "Not the threshold dev chooses without the cosine term: set only "
+               "'cosine' to 0, re-read every item of items['dev'], then use choose_threshold.")
 
 
 # --- 07 paper -------------------------------------------------------------------------------
@@ -634,3 +983,99 @@ def check_dense_only(value: Any) -> None:
         "Not the hit@5 of course_retriever(alpha={'en': 1.0, 'ko': 1.0}) on the answerable dev "
         "questions: use helpers.evaluation.evaluate(retriever.invoke, dev)['hit@5'].",
     )
+
+
+# --- Notebook 07: keyword search and fusion ---------------------------------------------------
+
+
+def _bm25_scores_by_lang(b: float, split: str = "dev") -> dict[str, dict[str, float]]:
+    """Return :func:`helpers.evaluation.evaluate`'s scores per language of BM25 alone (bm25s,
+    k1 = 1.5, the given ``b``, k = 5) over the course's chunks, on the answerable questions of
+    ``split``."""
+    from helpers.bm25 import BM25Retriever, bm25s, tokenize
+    from helpers.corpus import load_questions
+    from helpers.evaluation import evaluate, split_questions
+    from helpers.pipeline import course_bm25
+
+    chunks = course_bm25().docs
+    index = bm25s.BM25(b=b)
+    index.index([tokenize(c.page_content) for c in chunks], show_progress=False)
+    retriever = BM25Retriever(docs=chunks, index=index, k=5)
+    asked = split_questions(load_questions(), split)
+    return {lang: {**evaluate(retriever.invoke, [q for q in asked if q["lang"] == lang]),
+                   "n": sum(q["lang"] == lang for q in asked)}
+            for lang in ("en", "ko")}
+
+
+def _same_scores(value: dict[str, Any], want: dict[str, dict[str, float]]) -> bool:
+    try:
+        return all(abs(float(value[lang][m]) - want[lang][m]) <= 5e-4
+                   for lang in ("en", "ko") for m in ("hit@5", "MRR"))
+    except (TypeError, ValueError, KeyError):
+        return False
+
+
+def check_no_length_norm(value: Any) -> None:
+    """Notebook 07: the dev scores per language (``{"en": evaluate(...), "ko": evaluate(...)}``)
+    of the course's BM25 with b = 0 (no length normalisation)."""
+    if unanswered(value):
+        print(TODO)
+        return
+    if not isinstance(value, dict) or set(value) != {"en", "ko"} or not all(
+        isinstance(v, dict) and {"hit@5", "MRR"} <= set(v) for v in value.values()
+    ):
+        report(False, "", 'Expected {"en": evaluate(...), "ko": evaluate(...)}: per language, '
+               'the dict evaluate returns (with "hit@5" and "MRR").')
+        return
+    want, usual = _bm25_scores_by_lang(0.0), _bm25_scores_by_lang(0.75)
+    if _same_scores(value, usual):
+        report(False, "", "These are the scores of the usual b = 0.75: pass b=0.0 to bm25s.BM25.")
+    elif _same_scores(value, _bm25_scores_by_lang(0.0, "test")):
+        report(False, "", "These are test questions: settings are measured on dev.")
+    elif not _same_scores(value, want):
+        report(False, "", "Not the dev scores of BM25 with b = 0: index doc_tokens with "
+               "bm25s.BM25(b=0.0), keep k=5, and evaluate the English and the Korean dev "
+               "questions separately.")
+    else:
+        moved = {lang: round((want[lang]["hit@5"] - usual[lang]["hit@5"]) * want[lang]["n"])
+                 for lang in ("en", "ko")}
+        report(True, "Right. Against b = 0.75, questions with a gold chunk in the top 5: "
+               + ", ".join(f"{moved[lang]:+d} of {want[lang]['n']} ({lang})" for lang in moved)
+               + "; MRR " + ", ".join(f"{want[lang]['MRR'] - usual[lang]['MRR']:+.3f} ({lang})"
+                                      for lang in moved) + ".", "")
+
+
+def check_bm25_by_hand(value: Any) -> None:
+    """Notebook 07: what one term adds to a chunk's BM25 score (bm25s's lucene variant): in 3
+    of 100 chunks, twice in a chunk of 60 tokens, mean length 40, k1 = 1.5, b = 0.75."""
+    if unanswered(value):
+        print(TODO)
+        return
+    import math
+
+    try:
+        got = float(value)
+    except (TypeError, ValueError):
+        report(False, "", "Expected a number.")
+        return
+    idf = math.log(1 + (100 - 3 + 0.5) / (3 + 0.5))
+    tf = 2 / (2 + 1.5 * (1 - 0.75 + 0.75 * 60 / 40))
+    slips = [
+        (idf * tf * 2.5, "That is the textbook form, times k1 + 1: bm25s's lucene variant (the "
+         "formula in the notebook) leaves that constant out."),
+        (idf * 2 / (2 + 1.5), "The chunk is longer than the mean: with b = 0.75 its length "
+         "should shrink the term-frequency part."),
+        (idf * 2 / (2 + 1.5 * (1 - 0.75 + 0.75 * 40 / 60)), "Check |d| / avgdl: the chunk has "
+         "60 tokens, the mean is 40."),
+        (math.log((100 - 3 + 0.5) / (3 + 0.5)) * tf, "IDF: the formula adds 1 inside the "
+         "logarithm."),
+        (math.log10(1 + (100 - 3 + 0.5) / (3 + 0.5)) * tf, "math.log is the natural logarithm, "
+         "as in the formula; a base-10 logarithm gives a smaller IDF."),
+    ]
+    if abs(got - idf * tf) <= 1e-3 * idf * tf:
+        report(True, f"Right: IDF {idf:.3f} times the term-frequency part {tf:.3f}.", "")
+        return
+    hint = next((h for v, h in slips if abs(got - v) <= 1e-3 * v),
+                "Not quite: compute the IDF and the term-frequency part separately, then "
+                "multiply them.")
+    report(False, "", hint)

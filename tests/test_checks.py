@@ -24,7 +24,6 @@ def glued_pages() -> list[int]:
             lambda: "TIDEWELL MAKERSPACE - MEMBER HANDBOOK 2026",
             lambda: "Tidewell",
         ),
-        (checks.check_mode_line, lambda: "mode: offline (...)", lambda: "offline"),
     ],
 )
 def test_checks_answer_blank_wrong_and_right(capsys, check, right, wrong):
@@ -36,9 +35,82 @@ def test_checks_answer_blank_wrong_and_right(capsys, check, right, wrong):
     assert capsys.readouterr().out.startswith("✅")
 
 
+def test_teaser_change_blank_wrong_and_right(capsys, monkeypatch):
+    from types import SimpleNamespace
+
+    import helpers.pipeline as pipeline
+
+    def retriever(search_type, **kwargs):
+        return SimpleNamespace(search_type=search_type, search_kwargs=kwargs, invoke=None)
+
+    monkeypatch.setattr(checks, "_teaser_sample", lambda: [{}] * 22)
+    monkeypatch.setattr(checks, "_found", lambda r: 19 if r.search_type == "similarity" else 14)
+    monkeypatch.setattr(pipeline, "seed_retriever", lambda: retriever("mmr", k=5, fetch_k=50))
+    similarity = retriever("similarity", k=5)
+    checks.check_teaser_change(..., ...)
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_teaser_change(similarity, ...)
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_teaser_change(retriever("mmr", k=5, fetch_k=50), 14)
+    assert "the teaser's own setting" in capsys.readouterr().out
+    checks.check_teaser_change(similarity, 14)  # the teaser's count, not the new setting's
+    assert capsys.readouterr().out.startswith("❌ Not what this retriever finds")
+    checks.check_teaser_change(similarity, "19")
+    assert capsys.readouterr().out.startswith("❌ Expected a whole number")
+    checks.check_teaser_change(similarity, 19)
+    assert capsys.readouterr().out == (
+        "✅ Right: 19 of 22 with your setting, 14 with the teaser's MMR (k=5, fetch_k=50).\n"
+    )
+
+
 def test_wrong_type_is_explained(capsys):
     checks.check_glued_pages("8")
     assert "list of page numbers" in capsys.readouterr().out
+
+
+def dev_hit_at_5(docs, source: str) -> float:
+    """hit@5 of BM25 over 500/50 chunks of ``docs``, on the dev questions about ``source``."""
+    from helpers import metrics
+    from helpers.bm25 import BM25Retriever
+
+    retriever = BM25Retriever.from_documents(corpus.split_documents(docs), k=5)
+    questions = [
+        q for q in corpus.load_questions()
+        if q["split"] == "dev" and q["gold"] and q["gold"]["source"] == source
+    ]
+    marks = [metrics.relevance(retriever.invoke(q["question"]), q["gold"]) for q in questions]
+    return sum(metrics.hit_at_k(m, 5) for m in marks) / len(marks)
+
+
+def test_engine_cost_blank_wrong_and_right(capsys):
+    faq = "debian-faq/debian-faq.en.pdf"
+    right = {e: dev_hit_at_5(corpus.load_pdf(faq, engine=e), faq) for e in ("pdfium", "pypdf")}
+    assert right["pdfium"] > right["pypdf"]  # the glued text costs retrieval
+    checks.check_engine_cost({"pdfium": ..., "pypdf": ...})
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_engine_cost({"pdfium": right["pypdf"], "pypdf": right["pdfium"]})
+    assert "swapped" in capsys.readouterr().out
+    checks.check_engine_cost({"pdfium": right["pdfium"], "pypdf": right["pdfium"]})
+    assert capsys.readouterr().out.startswith("❌")
+    checks.check_engine_cost({"pdfium": 18, "pypdf": 2})  # counts, not shares
+    assert "share" in capsys.readouterr().out
+    checks.check_engine_cost(right)
+    assert capsys.readouterr().out.startswith("✅")
+
+
+def test_contents_cost_blank_wrong_and_right(capsys):
+    ko = "debian-faq/debian-faq.ko.txt"
+    kept = dev_hit_at_5(corpus.load_text(ko, clean=False), ko)
+    dropped = dev_hit_at_5(corpus.load_text(ko), ko)
+    assert dropped > kept  # the table of contents costs retrieval
+    checks.check_contents_cost(...)
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_contents_cost(dropped)
+    assert "clean=False" in capsys.readouterr().out
+    checks.check_contents_cost("0.8")
+    assert capsys.readouterr().out.startswith("❌")
+    checks.check_contents_cost(kept)
+    assert capsys.readouterr().out.startswith("✅")
 
 
 
@@ -211,3 +283,79 @@ def test_rag_token_greedy_wrong_shares(capsys):
 
     checks.check_rag_token_greedy(probabilities_not_logs)
     assert "the shares not" in capsys.readouterr().out
+
+
+# --- Notebook 07: keyword search and fusion ---------------------------------------------------
+
+
+def fake_bm25_scores(b: float, split: str = "dev") -> dict:
+    """Made-up per-language scores of BM25 alone by (b, split), as check_no_length_norm reads
+    them from ``_bm25_scores_by_lang``."""
+    table = {
+        (0.0, "dev"): {"en": (0.703, 0.559), "ko": (0.745, 0.598)},
+        (0.75, "dev"): {"en": (0.750, 0.580), "ko": (0.787, 0.627)},
+        (0.0, "test"): {"en": (0.800, 0.600), "ko": (0.850, 0.700)},
+    }
+    n = {"en": 64, "ko": 47}
+    return {lang: {"hit@5": h, "MRR": m, "nDCG@5": 0.5, "n": n[lang]}
+            for lang, (h, m) in table[b, split].items()}
+
+
+def test_no_length_norm_blank_wrong_and_right(capsys, monkeypatch):
+    monkeypatch.setattr(checks, "_bm25_scores_by_lang", fake_bm25_scores)
+    checks.check_no_length_norm(...)
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_no_length_norm({"en": 0.703, "ko": 0.745})
+    assert 'Expected {"en": evaluate(...)' in capsys.readouterr().out
+    checks.check_no_length_norm(fake_bm25_scores(0.75))
+    assert "usual b = 0.75" in capsys.readouterr().out
+    checks.check_no_length_norm(fake_bm25_scores(0.0, "test"))
+    assert "test questions" in capsys.readouterr().out
+    wrong = fake_bm25_scores(0.0)
+    wrong["ko"]["MRR"] = 0.61
+    checks.check_no_length_norm(wrong)
+    assert capsys.readouterr().out.startswith("❌ Not the dev scores of BM25 with b = 0")
+    checks.check_no_length_norm(fake_bm25_scores(0.0))
+    out = capsys.readouterr().out
+    assert out.startswith("✅") and "-3 of 64 (en), -2 of 47 (ko)" in out, out
+
+
+def course_index_built() -> bool:
+    from helpers.index import is_built
+
+    return is_built()
+
+
+@pytest.mark.skipif(not course_index_built(), reason="course index not built (run: make index)")
+def test_no_length_norm_measures_the_real_bm25():
+    # The check's own figures: b = 0 changes BM25's dev scores (else the exercise measures
+    # nothing and any answer of b = 0.75 would pass).
+    zero, usual = checks._bm25_scores_by_lang(0.0), checks._bm25_scores_by_lang(0.75)
+    assert zero != usual
+    assert {lang: zero[lang]["n"] for lang in zero} == {"en": 64, "ko": 47}
+
+
+def test_bm25_by_hand_blank_slips_and_right(capsys):
+    import math
+
+    idf = math.log(1 + 97.5 / 3.5)
+    tf = 2 / (2 + 1.5 * (0.25 + 0.75 * 1.5))
+    checks.check_bm25_by_hand(...)
+    assert capsys.readouterr().out.startswith("✏️")
+    checks.check_bm25_by_hand("three")
+    assert "Expected a number" in capsys.readouterr().out
+    for slip, hint in (
+        (idf * tf * 2.5, "k1 + 1"),
+        (idf * 2 / 3.5, "length"),
+        (idf * 2 / (2 + 1.5 * (0.25 + 0.75 * 40 / 60)), "|d| / avgdl"),
+        (math.log(97.5 / 3.5) * tf, "adds 1 inside"),
+        (math.log10(1 + 97.5 / 3.5) * tf, "natural logarithm"),
+        (1.0, "separately"),
+    ):
+        checks.check_bm25_by_hand(slip)
+        out = capsys.readouterr().out
+        assert out.startswith("❌") and hint in out, out
+    checks.check_bm25_by_hand(idf * tf)
+    assert capsys.readouterr().out.startswith("✅")
+    checks.check_bm25_by_hand(round(idf * tf, 3))  # rounded to 3 places still counts
+    assert capsys.readouterr().out.startswith("✅")
