@@ -115,6 +115,8 @@ _TYPES = {  # question pattern -> what an answer of that type contains
         re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twice)\b"),
     ),
 }
+#: The same table, public: notebook 09 writes the sentence scoring with it.
+ANSWER_TYPES = _TYPES
 
 
 @dataclass(frozen=True)
@@ -339,6 +341,10 @@ def score_units(
 def _is_row(text: str) -> bool:
     """Return True for a table row: "Column: cell; ..." or a flattened row under its header."""
     return bool(_ROW.match(text)) or text.endswith(")") and " (columns: " in text
+
+
+#: The same test, public: notebook 09 writes the sentence scoring with it.
+is_row = _is_row
 
 
 def prompt_units(blocks: list[tuple[str, str]]) -> list[Unit]:
