@@ -8,7 +8,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 TORCH_SPEC := torch==2.13.0
 OFFLINE := RAG_COURSE_MODE=offline HF_HUB_OFFLINE=1
 
-.PHONY: install index-first index lab test lint notebooks slides browser-test clean
+.PHONY: install index-first index lab check test lint notebooks slides browser-test clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@# Check the interpreter before the long install: Python 3.11+ with venv and ensurepip (Debian
@@ -66,6 +66,11 @@ lab: index-first ## open the course in JupyterLab (the other caches build in the
 
 lint: install
 	$(VENV)/bin/ruff check helpers tests scripts benchmarks notebooks
+
+# The quick loop: the unit tests that need none of `make index`'s caches (pytest -m caches) and
+# no browser, offline; no notebook runs. About a minute on two cores.
+check: install ## unit tests without the model caches or notebooks, offline (quick)
+	$(OFFLINE) $(PY) -m pytest tests -m "not caches and not browser"
 
 test: index lint ## unit tests + nbval over every notebook, offline
 	$(OFFLINE) $(PY) -m pytest

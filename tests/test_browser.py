@@ -43,6 +43,7 @@ FLAGS = [
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.caches,
     pytest.mark.skipif(
         not Path(CHROMIUM).exists(), reason="Chromium not installed (apt-get install chromium)"
     ),

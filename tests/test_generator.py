@@ -175,6 +175,7 @@ def test_gemma_computes_in_float32_with_its_weights_kept_in_bfloat16(monkeypatch
     assert layers and all(m.weight.dtype == torch.bfloat16 for m in layers)  # widened as they run
 
 
+@pytest.mark.caches
 def test_gemma_tokenizer_gives_autotokenizers_ids():
     """load_generator reads Gemma's tokenizer as the plain fast tokenizer (without
     GemmaTokenizer's Python copies of the vocabulary, ~160 MB): the same ids, <bos> first."""

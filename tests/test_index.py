@@ -64,12 +64,12 @@ def test_client_has_telemetry_off(tmp_path):
     assert client.get_settings().anonymized_telemetry is False
 
 
-@pytest.mark.skipif(not index.is_built(), reason="course index not built (run: make index)")
 def test_fingerprint_depends_on_chunking():
     assert index.fingerprint(500, 50) != index.fingerprint(400, 50)
     assert index.fingerprint() == index.fingerprint(500, 50)
 
 
+@pytest.mark.caches
 @pytest.mark.skipif(not index.is_built(), reason="course index not built (run: make index)")
 def test_course_index_is_complete_cosine_and_has_no_chroma_embedder():
     store = index.course_index()
@@ -104,6 +104,7 @@ def test_documents_index_is_built_once_per_content(tmp_path, monkeypatch):
     assert len([p for p in (tmp_path / "index-toy").iterdir() if p.is_dir()]) == 2
 
 
+@pytest.mark.caches
 def test_corpus_vectors_reads_the_course_index_sorted_by_id():
     ids, vectors, metadatas, texts = index.corpus_vectors()
     assert ids == sorted(ids) and len(set(ids)) == len(ids)

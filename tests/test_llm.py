@@ -143,6 +143,7 @@ def _installed() -> bool:
     return True
 
 
+@pytest.mark.caches
 @pytest.mark.skipif(not _installed(), reason=f"needs `{llm.INSTALL_HINT}`")
 def test_real_model_is_greedy_and_reads_the_context():
     """SmolLM2 itself (about 5 s once converted by `make index`, 30 s before)."""
@@ -156,6 +157,7 @@ def test_real_model_is_greedy_and_reads_the_context():
     assert "Ember" in first
 
 
+@pytest.mark.caches
 @pytest.mark.skipif(not _installed(), reason=f"needs `{llm.INSTALL_HINT}`")
 def test_recorded_answers_are_what_the_model_generates_here(monkeypatch):
     """Notebook 06's first Tidewell question, bare and through the course pipeline: both answers

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from helpers.settings import repo_root
 
 sys.path.insert(0, str(repo_root() / "scripts"))
@@ -22,6 +24,7 @@ def test_the_notebooks_that_call_gemini_are_found():
                      "09_capstone.ipynb"]
 
 
+@pytest.mark.caches  # runs the notebooks, which build and read every cache
 def test_each_gemini_notebook_keeps_to_its_budget_and_a_rerun_is_free():
     counts = gemini_requests.count(gemini_requests.gemini_notebooks())
     print(counts)

@@ -43,6 +43,7 @@ def test_script_routing():
     assert script_of("apt-get으로 패키지를 설치하려면?") == "ko"
 
 
+@pytest.mark.caches
 @pytest.mark.skipif(
     not (index.is_built() and index.is_built(embedder="use")),
     reason="course indexes not built (run: make index)",

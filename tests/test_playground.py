@@ -48,6 +48,7 @@ def test_chunks_html_lists_each_chunk_escaped():
     assert "0.500" in html and "[y.txt]" in html
 
 
+@pytest.mark.caches
 @needs_index
 def test_batched_candidates_match_the_retriever():
     from helpers.pipeline import course_retriever
@@ -77,6 +78,7 @@ def price_playground() -> playground.Playground:
     )
 
 
+@pytest.mark.caches
 @needs_index
 def test_playground_updates_when_a_slider_moves():
     pg = price_playground()
@@ -116,6 +118,7 @@ needs_vectors = pytest.mark.skipif(
 )
 
 
+@pytest.mark.caches
 @needs_index
 @needs_vectors
 def test_another_chunk_setting_is_the_same_retriever_over_other_chunks():
@@ -138,6 +141,7 @@ def test_another_chunk_setting_is_the_same_retriever_over_other_chunks():
     assert set(big.on_map.values()) <= {d.metadata["chunk_id"] for d in course_bm25().docs}
 
 
+@pytest.mark.caches
 @needs_index
 @needs_vectors
 def test_the_chunk_size_slider_changes_the_retrieved_chunks():
@@ -157,6 +161,7 @@ def test_the_chunk_size_slider_changes_the_retrieved_chunks():
     assert [d.metadata["chunk_id"] for d, _ in pg.hits()] == before
 
 
+@pytest.mark.caches
 @needs_index
 @needs_vectors
 def test_the_map_note_says_where_other_chunks_are_drawn():

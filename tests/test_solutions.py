@@ -59,6 +59,7 @@ def test_every_exercise_has_one_folded_solution(path: Path) -> None:
     assert len(heads) == 1 and heads[0] > max(cells), "one ## Solutions cell, after the exercises"
 
 
+@pytest.mark.caches  # runs the notebooks, which build and read every cache
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_solutions_pass_their_checks(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nbclient import NotebookClient

@@ -175,6 +175,7 @@ def test_extract_answer_is_deterministic() -> None:
     assert "24 months" in first
 
 
+@pytest.mark.caches
 def test_weights_and_threshold_are_the_ones_fitted_on_dev() -> None:
     """Refitting the reader on the dev questions gives the stored weights and thresholds (a
     hand-tuned weight, or a threshold chosen on test, fails here), and on dev they meet the
