@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import io
+import textwrap
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -432,15 +433,16 @@ class Playground:
         """Return the settings and the retrieved sources as text (kept in the stored notebook)."""
         hits = self.hits()
         index = self.index()
-        sources = "; ".join(f"{i}. {source_label(d.metadata)} ({len(d.page_content)})"
-                            for i, (d, _) in enumerate(hits, start=1))
-        text = (
-            f"Playground: {self.query()!r}; chunk size {index.label} ({index.size} chunks), "
-            f"k={self.k.value}, λ={self.lambda_mult.value:.1f}, fetch_k={self.fetch_k.value}, "
-            f"α={self.alpha.value:.1f}\nretrieved (characters): {sources}"
+        sources = "".join(f"\n  {i}. {source_label(d.metadata)} ({len(d.page_content)})"
+                          for i, (d, _) in enumerate(hits, start=1))
+        text = (  # one item a line, at most 100 characters (a projector's width)
+            textwrap.fill(f"Playground: {self.query()!r}", 100, subsequent_indent="  ")
+            + f"\nchunk size {index.label} ({index.size} chunks), k={self.k.value}, "
+            f"λ={self.lambda_mult.value:.1f}, fetch_k={self.fetch_k.value}, "
+            f"α={self.alpha.value:.1f}\nretrieved (characters):{sources}"
         )
         if self.cmap is not None:
-            text += f"\n{map_note(index, hits)}"
+            text += "\n" + textwrap.fill(map_note(index, hits), 100)
         return text
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
