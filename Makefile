@@ -52,7 +52,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # More JupyterLab options, e.g. make lab LAB_ARGS="--no-browser --ip=0.0.0.0" in a container.
 LAB_ARGS ?=
 # What `make lab` builds behind JupyterLab (niced), and where it writes what it prints; the
-# first notebook need not wait for notebook 08's sweep. LAB_BACKGROUND= builds nothing there.
+# first notebook need not wait for notebook 12's sweep. LAB_BACKGROUND= builds nothing there.
 LAB_BACKGROUND ?= nice -n 10 $(MAKE) --no-print-directory index
 LAB_LOG ?= .cache/index.log
 

@@ -2,13 +2,13 @@
 
 Usage: ``python benchmarks/paired.py`` (17 s here once ``make index`` has run).
 
-Notebook 08 compares the hybrid retriever (at :data:`helpers.pipeline.ALPHA`, chosen on dev) with
+Notebook 12 compares the hybrid retriever (at :data:`helpers.pipeline.ALPHA`, chosen on dev) with
 its two parts, BM25 alone (alpha 0) and the dense index alone (alpha 1), by their rates. With
 about 50 questions per script, one question moves a rate by 0.02, so a gap of a few questions may
 be chance. This script asks, for each split, script and metric (hit@1, hit@5), on the *same*
 questions: how many does only the hybrid find, how many only the part, and the exact two-sided
 McNemar p-value (a binomial test with p = 1/2 on those discordant questions). The candidates are
-fetched once per question and fused as notebook 08 does (``helpers.evaluation.alpha_sweep``).
+fetched once per question and fused as notebooks 07 and 12 do (``helpers.evaluation.alpha_sweep``).
 Prints figures, asserts nothing (not a test).
 """
 

@@ -1,4 +1,4 @@
-"""The small offline LLM (SmolLM2-135M-Instruct) measured for notebook 06: prints figures, asserts
+"""The small offline LLM (SmolLM2-135M-Instruct) measured for notebook 10: prints figures, asserts
 nothing (not a test). Every answer is cached (``helpers.cache``): a second run takes seconds.
 
 Usage: ``python benchmarks/small_llm.py`` (first run: about 10 minutes on 2 shared cores).

@@ -1,7 +1,7 @@
 """Score a RAG system's answers: right (cites a gold source and states every key fact),
 declined ("I don't know"), or wrong -- and evaluate a whole reader on the question set.
 
-Notebooks 06, 08 and 09 use :func:`evaluate_reader`; :func:`score_answer` is the rule it
+Notebooks 08, 09, 10, 14 and 15 use :func:`evaluate_reader`; :func:`score_answer` is the rule it
 applies to each answer, checked against answers labelled by hand (``data/answer_labels.jsonl``).
 """
 

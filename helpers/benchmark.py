@@ -52,7 +52,7 @@ def load_external(
     span of the gold passage (the answer, or a few words around it) that lies inside one chunk
     of the course splitter (500/50), so it can be checked on split passages too. Like the
     course's own questions, each carries a fixed ``split``: within each language the file's
-    questions alternate ``"dev"``, ``"test"`` (notebook 08 chooses on the benchmark's dev half and
+    questions alternate ``"dev"``, ``"test"`` (notebook 07 chooses on the benchmark's dev half and
     reports its test half).
 
     ``wider_dev=True`` adds ``dev-passages.jsonl`` and ``dev-questions.jsonl`` (issue 26): more

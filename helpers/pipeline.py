@@ -4,12 +4,12 @@ The course retriever is a *hybrid*: BM25 (keywords; Korean cut into character bi
 embedder, whose scores are min-max normalised per question and mixed as
 ``alpha * dense + (1 - alpha) * bm25``. The dense model is chosen by the question's script:
 all-MiniLM-L6-v2 for English questions, the multilingual USE for Korean ones. The weights
-:data:`ALPHA` follow one rule (notebook 08, ``benchmarks/fusion.py``): chosen on **dev** questions
+:data:`ALPHA` follow one rule (notebook 07, ``benchmarks/fusion.py``): chosen on **dev** questions
 (the course's and TyDi QA's, over 400 per script), kept where a criterion fixed in advance holds
 on **test**, else 0 — so Korean questions are ranked by BM25 alone (the dense score only breaks
-ties); notebook 09 reports the pipeline on test.
+ties); notebook 13 reports the pipeline on test.
 
-``course_chain()`` puts that retriever, the defended prompt of notebook 06 and the chat model of
+``course_chain()`` puts that retriever, the defended prompt of notebook 08 and the chat model of
 the active mode (Gemini online, the extractive reader offline) into one LCEL chain.
 """
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
     from langchain_core.runnables import Runnable
 
-#: The dense embedder per question script (notebook 08, "a bilingual index").
+#: The dense embedder per question script (notebooks 04 and 07).
 DENSE = {"en": "minilm", "ko": "use"}
 #: The dense share of the mixed score per question script (issue 26, ``benchmarks/fusion.py``):
 #: the alpha with the best MRR@10 on the large dev set (the course's dev questions and TyDi QA's

@@ -1,12 +1,12 @@
-"""The course retriever with every knob exposed, and the playground of notebook 10 (ipywidgets).
+"""The course retriever with every knob exposed, and the playground of notebook 15 (ipywidgets).
 
 * :func:`candidates` — the dense and BM25 candidates of many questions at once: the same lists
   as :meth:`helpers.pipeline.HybridRetriever.components`, but one embedding call and one Chroma
-  query per script for all of them (notebook 10 measures many query variants on 249 questions).
+  query per script for all of them (notebook 14 measures many query variants on 249 questions).
 * :func:`select` — the ``k`` chunks the knobs give: the two lists fused with weight ``alpha``
   (:func:`helpers.pipeline.fuse`), then, when ``lambda_mult < 1``, maximal marginal relevance
   over the fused list (relevance = the fused score, redundancy = cosine between the chunks).
-* :func:`chunk_index` — the course retriever at any chunk setting of notebook 08's sweep
+* :func:`chunk_index` — the course retriever at any chunk setting of notebook 12's sweep
   (:data:`helpers.evaluation.SWEEP`): at 500/50 the course's own indexes; at the others the same
   :class:`~helpers.pipeline.HybridRetriever` over in-memory Chroma collections filled with the
   chunks' stored MiniLM and USE vectors (:func:`helpers.evaluation.setting_vectors`, built by

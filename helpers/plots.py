@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-# Re-exported: notebooks 03 and 05 import it from here (it lives with the index it reads).
+# Re-exported: notebooks 04 and 06 import it from here (it lives with the index it reads).
 from helpers.index import corpus_vectors
 
 if TYPE_CHECKING:

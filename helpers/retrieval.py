@@ -1,6 +1,6 @@
 """Retrieval written from scratch, to check LangChain's: maximal marginal relevance in numpy.
 
-Notebook 05 writes :func:`mmr` step by step and checks it picks exactly what LangChain's
+Notebook 06 writes :func:`mmr` step by step and checks it picks exactly what LangChain's
 ``max_marginal_relevance_search`` picks from the same fetched candidates.
 """
 

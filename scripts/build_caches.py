@@ -69,9 +69,15 @@ def corpus_map() -> None:
 
 def sweeps() -> None:
     """Compute (or reopen) the chunk-size sweep, every setting's vectors for both dense embedders
-    (the playground) and the fusion check's ranks."""
+    (the playground), the course questions' vectors and the fusion check's ranks."""
     from helpers.corpus import CHUNK_OVERLAP, CHUNK_SIZE, load_corpus, split_documents
-    from helpers.evaluation import SWEEP, chunk_sweep, fusion_sets, setting_vectors
+    from helpers.evaluation import (
+        SWEEP,
+        chunk_sweep,
+        fusion_sets,
+        question_vectors,
+        setting_vectors,
+    )
     from helpers.pipeline import DENSE
 
     start = time.perf_counter()
@@ -85,6 +91,10 @@ def sweeps() -> None:
                 setting_vectors(size, overlap, embedder, split_documents(docs, size, overlap))
         print(f"chunk vectors ({embedder}) of {len(SWEEP) - 1} settings ready in "
               f"{time.perf_counter() - start:.1f} s")
+    start = time.perf_counter()
+    for embedder in ("minilm", "use"):  # every course question's query vector, once
+        question_vectors(embedder)
+    print(f"question vectors (MiniLM, USE) ready in {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
     sets = fusion_sets()
     print(f"fusion ranks of {sum(len(rows) for rows in sets.values())} questions ready in "

@@ -80,7 +80,7 @@ def test_sources_cited_can_be_given_instead_of_brackets() -> None:
 
 @pytest.mark.parametrize("answer", [
     f"{DECLINE}\n{NOTICE}", "I do not know.", "잘 모르겠습니다.", "That is not in the context.",
-    "The documents do not contain the answer.",  # SmolLM2's way of declining (notebook 06)
+    "The documents do not contain the answer.",  # SmolLM2's way of declining (notebook 10)
 ])
 def test_refusals_are_declined(answer: str) -> None:
     assert is_declined(answer)

@@ -1,12 +1,12 @@
 """A learner's path, in a real browser: JupyterLab on loopback, a notebook run through the UI.
 
 Needs Debian's Chromium (`apt-get install chromium`) and Playwright's Python package; skipped
-with a reason when either is missing. Runs notebooks/02_splitters.ipynb (a copy, so autosave
+with a reason when either is missing. Runs notebooks/03_splitters.ipynb (a copy, so autosave
 never touches the repository; notebook 00 has no figure) with "Run All Cells", checks on the page
 and in the notebook JupyterLab saves that every cell ran, in order, without an error and that a
 figure rendered, and saves a screenshot in the cache folder (`.cache/browser-test.png`, not
 tracked). With RAG_COURSE_UPDATE_SCREENSHOT=1 it also copies it to docs/img/browser-test.png,
-the picture in the README. Then notebook 10: run it, move the playground's k slider from 5 to 2
+the picture in the README. Then notebook 15: run it, move the playground's k slider from 5 to 2
 with the keyboard and see the list of retrieved chunks shrink; its screenshot is
 `.cache/browser-test-playground.png`. `make browser-test` runs only these tests.
 """
@@ -32,8 +32,8 @@ from helpers.settings import get_settings, repo_root
 from tests.support import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-NOTEBOOK = "02_splitters.ipynb"
-PLAYGROUND = "10_beyond.ipynb"
+NOTEBOOK = "03_splitters.ipynb"
+PLAYGROUND = "15_fresh_index_and_conversation.ipynb"
 README_SCREENSHOT = repo_root() / "docs" / "img" / "browser-test.png"  # tracked
 UPDATE_SCREENSHOT = os.environ.get("RAG_COURSE_UPDATE_SCREENSHOT") == "1"
 FLAGS = [
@@ -60,14 +60,14 @@ SETTINGS = {
 
 
 def playground_only(path: Path) -> None:
-    """Keep only what the playground needs in the copy of notebook 10: its set-up cells, the dev
+    """Keep only what the playground needs in the copy of notebook 15: its set-up cells, the dev
     questions and the playground section. (The rest of the notebook generates about 230 small-LLM
     answers on a fresh cache; nbval runs it, this test drives the widget.)"""
     nb = json.loads(path.read_text(encoding="utf-8"))
     cells = nb["cells"]
     code = [c for c in cells if c["cell_type"] == "code"]
     text = ["".join(c["source"]) for c in cells]
-    start = next(i for i, t in enumerate(text) if t.startswith("## 8 · Playground"))
+    start = next(i for i, t in enumerate(text) if t.startswith("## 3 · Playground"))
     end = next(i for i, t in enumerate(text) if "Playground(" in t) + 1
     questions = {
         "cell_type": "code", "execution_count": None, "id": "devquestions", "metadata": {},

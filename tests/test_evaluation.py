@@ -161,3 +161,30 @@ def test_compare_fused_and_the_criterion():
     assert evaluation.recommend_alpha({"en": 0.7, "ko": 0.4}, [{"en": [], "ko": []}, failed]) == {
         "en": 0.7, "ko": 0.0}
     assert evaluation.recommend_alpha({"ko": 0.4}, [{"ko": []}]) == {"ko": 0.4}
+
+
+@pytest.mark.caches
+def test_the_cached_course_retriever_retrieves_as_the_course_retriever():
+    # Notebooks 12 and 13 retrieve through cached vectors; they must see what the course sees.
+    from helpers.corpus import load_questions
+    from helpers.pipeline import course_retriever
+
+    questions = [q["question"] for q in load_questions()][::12]  # both languages, every kind
+    cached, live = evaluation.cached_course_retriever(questions), course_retriever()
+    for question in questions:
+        ids = [[d.metadata["chunk_id"] for d in r.invoke(question)] for r in (cached, live)]
+        assert ids[0] == ids[1], question
+
+
+@pytest.mark.caches
+def test_cached_embeddings_are_the_models_vectors():
+    import numpy as np
+
+    from helpers.index import embedder_for
+
+    texts = ["How much does a Maker membership cost?", "한국어 안전 교육은 언제 있나요?"]
+    for name in ("minilm", "use"):
+        stored = evaluation.question_vectors(name, texts)
+        model = embedder_for(name)
+        for text in texts:
+            assert np.allclose(stored[text], model.embed_query(text), atol=1e-6), (name, text)

@@ -122,7 +122,7 @@ class WordTokenizer:
 
 
 def test_next_token_logprobs_agree_with_the_answer_scorer(monkeypatch):
-    """Decoding step by step (notebook 07's RAG-Token greedy) sees the same log-probabilities
+    """Decoding step by step (notebook 11's RAG-Token greedy) sees the same log-probabilities
     as scoring the whole answer at once, and each step is a distribution over the vocabulary."""
     import torch
 

@@ -160,7 +160,7 @@ def test_real_model_is_greedy_and_reads_the_context():
 @pytest.mark.caches
 @pytest.mark.skipif(not _installed(), reason=f"needs `{llm.INSTALL_HINT}`")
 def test_recorded_answers_are_what_the_model_generates_here(monkeypatch):
-    """Notebook 06's first Tidewell question, bare and through the course pipeline: both answers
+    """Notebook 10's first Tidewell question, bare and through the course pipeline: both answers
     are read from the recorded file (the prompt, retrieved chunks included, and the versions
     match), and SmolLM2 generates the same words again on this machine (~20 s)."""
     from helpers.corpus import load_questions

@@ -1,4 +1,4 @@
-"""Memory handed back to the system: what keeps notebooks 07 and 10 under Binder's limit."""
+"""Memory handed back to the system: what keeps notebooks 10 and 11 under Binder's limit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The playground of notebook 10: retrieval with knobs (fusion, MMR, batched), the widgets."""
+"""The playground of notebook 15: retrieval with knobs (fusion, MMR, batched), the widgets."""
 
 from __future__ import annotations
 

@@ -127,4 +127,4 @@ def test_page_image_renders_a_pdf_page():
 def test_corpus_vectors_lives_in_index_and_is_reexported_for_notebooks():
     from helpers import index
 
-    assert plots.corpus_vectors is index.corpus_vectors  # notebooks 03 and 05 import it from plots
+    assert plots.corpus_vectors is index.corpus_vectors  # notebooks 04 and 06 import it from plots
