@@ -1,10 +1,10 @@
-"""Evaluate retrieval on the course question set, and the chunk-size sweep of notebook 08.
+"""Evaluate retrieval on the course question set, and the chunk-size sweep of notebook 12.
 
 The sweep embeds the corpus once per chunk setting (about a minute each on 2 cores), so it runs
 once — ``make index`` (``scripts/build_caches.py``) — and is cached as JSON
 (:func:`helpers.cache.cached_json`, keyed on the question file, the split, the sweep and the index).
 The chunks' vectors are kept too (:func:`setting_vectors`: one cache folder per setting and
-embedder, MiniLM and USE), so notebook 10's playground retrieves at every chunk setting without
+embedder, MiniLM and USE), so notebook 15's playground retrieves at every chunk setting without
 embedding anything.
 """
 
@@ -100,7 +100,7 @@ def _chunk_sweep(k: int, split: str | None) -> list[dict[str, Any]]:
             ids, vectors, _, _ = corpus_vectors()
             where = {cid: i for i, cid in enumerate(ids)}
             V = vectors[[where[c.metadata["chunk_id"]] for c in chunks]]
-        else:  # embedded once and kept for notebook 10's playground
+        else:  # embedded once and kept for notebook 15's playground
             V = setting_vectors(size, overlap, "minilm", chunks)
 
         def retrieve_by_index(i: int, V: np.ndarray = V, chunks: list[Document] = chunks) -> list:
@@ -192,7 +192,7 @@ def setting_vectors_cached(
 
 
 
-# --- the course retriever: options and fusion weights chosen on dev (notebook 08) -------------
+# --- the course retriever: options and fusion weights chosen on dev (notebook 07) -------------
 
 
 def split_questions(
