@@ -241,6 +241,15 @@ def _fusion_ranks(
     return out
 
 
+def _store_embedder(store: Any) -> str:
+    """Return what a dense store embeds queries with (its class and model): a store given another
+    embedder than the course routes to that script must not share the course's cache entry."""
+    embeddings = getattr(store, "embeddings", None)
+    model = (getattr(embeddings, "embedder", None) or getattr(embeddings, "model_name", None)
+             or type(embeddings).__name__)
+    return f"{type(store).__name__}|{type(embeddings).__name__}|{model}"
+
+
 def retriever_inputs(retriever: Any) -> dict[str, Any]:
     """Return what a hybrid retriever's candidates depend on (a cache key): its chunks, its dense
     stores and embedders, how many candidates it fetches, and the code that fuses and scores."""
@@ -257,7 +266,7 @@ def retriever_inputs(retriever: Any) -> dict[str, Any]:
     ).hexdigest()
     return {
         "chunks": chunks,
-        "dense": {s: f"{type(store).__name__}|{_embedder_id(pipeline.DENSE[s])}"
+        "dense": {s: f"{_store_embedder(store)}|{_embedder_id(pipeline.DENSE[s])}"
                   for s, store in sorted(retriever.stores.items())},
         "fetch_k": retriever.fetch_k,
         "code": [file_digest(m.__file__) for m in (bm25, corpus, metrics)]

@@ -188,3 +188,17 @@ def test_cached_embeddings_are_the_models_vectors():
         model = embedder_for(name)
         for text in texts:
             assert np.allclose(stored[text], model.embed_query(text), atol=1e-6), (name, text)
+
+
+@pytest.mark.caches
+def test_the_candidates_key_names_each_stores_real_embedder():
+    # A retriever whose Korean side embeds with MiniLM must not reuse the course's cached ranks.
+    from helpers.pipeline import course_retriever
+
+    course = course_retriever()
+    minilm_for_korean = course.model_copy(
+        update={"stores": {**course.stores, "ko": course.stores["en"]}}
+    )
+    key = evaluation.retriever_inputs(course)
+    assert key == evaluation.retriever_inputs(course_retriever())
+    assert key["dense"]["ko"] != evaluation.retriever_inputs(minilm_for_korean)["dense"]["ko"]
