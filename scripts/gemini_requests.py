@@ -33,8 +33,9 @@ from tests.gemini_standin import FAKE_KEY, FakeGemini  # noqa: E402
 
 #: The default budget of one notebook, in Gemini requests (README, issue 27).
 BUDGET = 15
-#: What makes a notebook call Gemini: it builds the course's chat model or Gemini itself.
-CALLS_GEMINI = re.compile(r"get_chat_model\(|course_chain\(\)|chat_model\(")
+#: What makes a notebook call Gemini: it builds the course's chat model or Gemini itself, or the
+#: playground (which answers with the course chain).
+CALLS_GEMINI = re.compile(r"get_chat_model\(|course_chain\(\)|chat_model\(|Playground\(")
 
 
 def gemini_notebooks() -> list[Path]:

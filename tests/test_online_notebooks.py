@@ -20,8 +20,8 @@ import gemini_requests  # noqa: E402
 
 def test_the_notebooks_that_call_gemini_are_found():
     names = [p.name for p in gemini_requests.gemini_notebooks()]
-    assert names == ["00_overview.ipynb", "06_rag_chain.ipynb", "08_evaluation.ipynb",
-                     "09_capstone.ipynb"]
+    assert names == ["00_overview.ipynb", "08_rag_chain.ipynb", "10_when_rag_goes_wrong.ipynb",
+                     "13_capstone.ipynb", "15_fresh_index_and_conversation.ipynb"]
 
 
 @pytest.mark.caches  # runs the notebooks, which build and read every cache
