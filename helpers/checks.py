@@ -234,6 +234,9 @@ def check_contents_cost(value: Any) -> None:
                "on load_text(..., clean=False).")
 
 
+# --- 03 splitters ---------------------------------------------------------------------------
+
+
 MODEL_LIMIT = 256  # word pieces all-MiniLM-L6-v2 reads; the rest of a text is dropped
 
 
@@ -245,7 +248,7 @@ def _n_tokens(texts: list[str]) -> list[int]:
 
 
 def check_news_chunks(chunks: Any) -> None:
-    """Notebook 02: the newsletter split with chunk_size=300, chunk_overlap=30, start indexes on."""
+    """Notebook 03: the newsletter split with chunk_size=300, chunk_overlap=30, start indexes on."""
     if unanswered(chunks):
         print(TODO)
         return
@@ -267,7 +270,7 @@ def check_news_chunks(chunks: Any) -> None:
 
 
 def check_safe_size(size: Any) -> None:
-    """Notebook 02: the largest character chunk_size (100..500, step 50, overlap size // 10) at
+    """Notebook 03: the largest character chunk_size (100..500, step 50, overlap size // 10) at
     which no chunk of the Korean FAQ exceeds the model's 256 word pieces."""
     if unanswered(size):
         print(TODO)
@@ -294,8 +297,13 @@ def check_safe_size(size: Any) -> None:
     )
 
 
+def _letters(text: str) -> int:
+    """Return the number of characters of ``text`` that are not whitespace."""
+    return len("".join(text.split()))
+
+
 def check_token_chunks(chunks: Any) -> None:
-    """Notebook 02: notice.ko.txt split so that no chunk exceeds 128 word pieces of MiniLM."""
+    """Notebook 03: notice.ko.txt split so that no chunk exceeds 128 word pieces of MiniLM."""
     if unanswered(chunks):
         print(TODO)
         return
@@ -311,7 +319,7 @@ def check_token_chunks(chunks: Any) -> None:
         report(False, "", "Split the Documents of tidewell/notice.ko.txt only (load_text).")
     elif too_long:
         report(False, "", f"{too_long} chunk(s) over 128 word pieces: leave room for [CLS], [SEP].")
-    elif sum(len(c.page_content) for c in chunks) < 0.95 * len(text.replace("\n", "")):
+    elif sum(_letters(c.page_content) for c in chunks) < 0.95 * _letters(text):
         report(False, "", "The chunks miss part of the notice: split the whole text.")
     else:
         report(
@@ -320,33 +328,11 @@ def check_token_chunks(chunks: Any) -> None:
             "Every chunk fits, but most are far shorter than needed: use most of the 128.",
         )
 
-# --- 03 embeddings --------------------------------------------------------------------------
-
-
-def check_most_similar(choice: Any, query: str, candidates: list[str]) -> None:
-    """Notebook 03: the index of the candidate most similar to the query (cosine, MiniLM)."""
-    if unanswered(choice):
-        print(TODO)
-        return
-    import numpy as np
-
-    from helpers.models import get_embeddings
-
-    emb = get_embeddings()
-    sims = np.array(emb.embed_documents(candidates)) @ np.array(emb.embed_query(query))
-    best = int(np.argmax(sims))
-    if not isinstance(choice, int) or not 0 <= choice < len(candidates):
-        report(False, "", f"Expected a position from 0 to {len(candidates) - 1}.")
-        return
-    report(
-        choice == best,
-        f"Right: similarity {sims[best]:.3f}, the highest of the {len(candidates)}.",
-        "Not the highest: compare the dot products of the normalised vectors, all of them.",
-    )
+# --- 04 embeddings --------------------------------------------------------------------------
 
 
 def check_nearest_chunk(chunk: Any, query: str) -> None:
-    """Notebook 03: the id of the stored chunk whose vector is most similar to the query's."""
+    """Notebook 04: the id of the stored chunk whose vector is most similar to the query's."""
     if unanswered(chunk):
         print(TODO)
         return
@@ -369,11 +355,68 @@ def check_nearest_chunk(chunk: Any, query: str) -> None:
         "Not the nearest: compare the query vector with every stored vector and take the highest.",
     )
 
-# --- 04 chroma ------------------------------------------------------------------------------
+
+def _english_hits() -> dict[str, int]:
+    """Return how many English dev questions (gold in an English document) find their evidence
+    in the top 5 of the index's English chunks, with MiniLM and with USE (stored vectors)."""
+    import numpy as np
+    from langchain_core.documents import Document
+
+    from helpers.corpus import load_questions
+    from helpers.index import corpus_vectors, course_index
+    from helpers.metrics import relevance
+    from helpers.models import get_embeddings
+    from helpers.multilingual import MultilingualUSEEmbeddings
+
+    ids, vectors, metadatas, texts = corpus_vectors()
+    rows = [i for i, m in enumerate(metadatas) if ".ko." not in m["source"]]
+    chunks = [Document(page_content=texts[i], metadata=metadatas[i]) for i in rows]
+    questions = [q for q in load_questions() if q.get("split") == "dev" and q["lang"] == "en"
+                 and q["gold"] and ".ko." not in q["gold"]["source"]]
+    got = course_index(embedder="use").get(ids=[ids[i] for i in rows], include=["embeddings"])
+    by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+    models = {"minilm": (get_embeddings(), vectors[rows]),
+              "use": (MultilingualUSEEmbeddings(), np.array([by_id[ids[i]] for i in rows]))}
+    counts = {"questions": len(questions)}
+    for name, (model, chunk_vectors) in models.items():
+        found = 0
+        for q in questions:
+            sims = chunk_vectors @ np.array(model.embed_query(q["question"]))
+            top = np.argsort(-sims, kind="stable")[:5]
+            found += any(relevance([chunks[i] for i in top], q["gold"]))
+        counts[name] = found
+    return counts
+
+
+def check_use_english(value: Any) -> None:
+    """Notebook 04: how many English dev questions (gold in an English document) USE finds in
+    the top 5 of the index's English chunks."""
+    import numbers
+
+    if unanswered(value):
+        print(TODO)
+        return
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        report(False, "", "Expected a whole number: how many English questions USE finds.")
+        return
+    counts = _english_hits()
+    if value == counts["minilm"] != counts["use"]:
+        report(False, "", "That is MiniLM's count: embed the English chunks and the questions "
+                          "with `use`.")
+        return
+    report(
+        value == counts["use"],
+        f"Right: of {counts['questions']} English questions USE finds {counts['use']}, MiniLM "
+        f"{counts['minilm']}: measure each language apart.",
+        "Not USE's count: take the English dev questions whose gold is in an English document, "
+        "the index's English chunks, and the top 5.",
+    )
+
+# --- 05 chroma ------------------------------------------------------------------------------
 
 
 def check_news_count(count: Any, store: Any) -> None:
-    """Notebook 04: how many chunks of the newsletter the demo collection holds (via a filter)."""
+    """Notebook 05: how many chunks of the newsletter the demo collection holds (via a filter)."""
     if unanswered(count):
         print(TODO)
         return
@@ -386,7 +429,7 @@ def check_news_count(count: Any, store: Any) -> None:
 
 
 def check_page_filter(docs: Any) -> None:
-    """Notebook 04: handbook chunks from pages 3 to 4 (0-based) that contain the word 'laser'."""
+    """Notebook 05: handbook chunks from pages 3 to 4 (0-based) that contain the word 'laser'."""
     if unanswered(docs):
         print(TODO)
         return
@@ -401,11 +444,60 @@ def check_page_filter(docs: Any) -> None:
         report(word_ok, "Right: metadata and document filters together.",
                "Some chunks lack 'laser': add where_document={'$contains': 'laser'}.")
 
-# --- 05 retrievers --------------------------------------------------------------------------
+
+def _tidewell_found(chunk_size: int, chunk_overlap: int) -> tuple[int, int]:
+    """Return how many English Tidewell dev questions find their evidence in the top 3 chunks of
+    the handbook and newsletter split at this setting (MiniLM, exact cosine), and of how many."""
+    import numpy as np
+
+    from helpers.corpus import load_pdf, load_questions, load_text, split_documents
+    from helpers.metrics import is_relevant
+    from helpers.models import get_embeddings
+
+    sources = ("tidewell/handbook.pdf", "tidewell/news-2026.txt")
+    docs = load_pdf(sources[0]) + load_text(sources[1])
+    chunks = split_documents(docs, chunk_size, chunk_overlap)
+    questions = [q for q in load_questions() if q.get("split") == "dev" and q["lang"] == "en"
+                 and q["answerable"] and q["gold"]["source"] in sources]
+    emb = get_embeddings()
+    vectors = np.array(emb.embed_documents([c.page_content for c in chunks]))
+    found = 0
+    for q in questions:
+        top = np.argsort(-(vectors @ np.array(emb.embed_query(q["question"]))), kind="stable")[:3]
+        found += any(is_relevant(chunks[i], q["gold"]) for i in top)
+    return found, len(questions)
+
+
+def check_small_chunks(value: Any) -> None:
+    """Notebook 05: how many Tidewell dev questions find their evidence in the top 3 of a
+    collection of the handbook and newsletter split at 250/25."""
+    import numbers
+
+    if unanswered(value):
+        print(TODO)
+        return
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        report(False, "", "Expected a whole number: what found_in_top3(small) returns.")
+        return
+    small, n = _tidewell_found(250, 25)
+    usual, _ = _tidewell_found(500, 50)
+    if value == usual != small:
+        report(False, "", "That is the 500/50 collection's count: measure `small`, split at "
+                          "250/25.")
+        return
+    change = "fewer than" if small < usual else "more than" if small > usual else "as many as"
+    report(
+        value == small,
+        f"Right: {small} of {n} at 250/25, {change} at 500/50 ({usual}).",
+        "Not the count of a 250/25 collection: split docs at 250/25, store them, and count with "
+        "found_in_top3.",
+    )
+
+# --- 06 retrievers and MMR ------------------------------------------------------------------
 
 
 def check_threshold_retriever(retriever: Any) -> None:
-    """Notebook 05: a score-threshold retriever that returns nothing for an off-topic question."""
+    """Notebook 06: a score-threshold retriever that returns nothing for an off-topic question."""
     if unanswered(retriever):
         print(TODO)
         return
@@ -430,13 +522,57 @@ def check_threshold_retriever(retriever: Any) -> None:
                "It returns nothing at all, even on topic: lower the threshold.")
 
 
-def check_lambda(value: Any) -> None:
-    """Notebook 05: the lambda_mult for which MMR returns exactly the similarity top-k."""
+NO_KOREAN = {"source": {"$ne": "debian-faq/debian-faq.ko.txt"}}
+
+
+def _english_dev_hits() -> dict[str, int]:
+    """Return how many English answerable dev questions find their evidence in the top 5 of the
+    course index (MiniLM) by similarity, by MMR (k=5, fetch_k=50), and by that MMR searching
+    without the Korean FAQ; and how many questions there are."""
+    from helpers.corpus import load_questions
+    from helpers.index import course_index
+    from helpers.metrics import relevance
+
+    store = course_index()
+    retrievers = {
+        "similarity": store.as_retriever(search_type="similarity", search_kwargs={"k": 5}),
+        "mmr": store.as_retriever(search_type="mmr", search_kwargs={"k": 5, "fetch_k": 50}),
+        "no_korean": store.as_retriever(
+            search_type="mmr", search_kwargs={"k": 5, "fetch_k": 50, "filter": NO_KOREAN}
+        ),
+    }
+    questions = [q for q in load_questions()
+                 if q.get("split") == "dev" and q["lang"] == "en" and q["answerable"]]
+    counts = {"questions": len(questions)}
+    for name, retriever in retrievers.items():
+        counts[name] = sum(any(relevance(retriever.invoke(q["question"])[:5], q["gold"]))
+                           for q in questions)
+    return counts
+
+
+def check_no_korean_mmr(value: Any) -> None:
+    """Notebook 06: how many English answerable dev questions MMR (k=5, fetch_k=50) hits in the
+    top 5 when it searches without the Korean FAQ."""
+    import numbers
+
     if unanswered(value):
         print(TODO)
         return
-    report(value == 1 or value == 1.0, "Right: with λ = 1 the redundancy term has no weight.",
-           "Not that one: which λ makes the redundancy term vanish from the MMR score?")
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        report(False, "", "Expected a whole number: how many English dev questions it hits.")
+        return
+    counts = _english_dev_hits()
+    if value == counts["similarity"] != counts["no_korean"]:
+        report(False, "", "That is similarity's count: the retriever must be MMR "
+                          "(search_type='mmr').")
+        return
+    report(
+        value == counts["no_korean"],
+        f"Right: {counts['no_korean']} of {counts['questions']} without the Korean FAQ; MMR over "
+        f"the whole index {counts['mmr']}, similarity {counts['similarity']}.",
+        "Not the count of MMR (k=5, fetch_k=50, filter=no_korean) on the English answerable dev "
+        "questions: check the filter, the split and the language.",
+    )
 
 # --- 06 chain -------------------------------------------------------------------------------
 
@@ -469,6 +605,18 @@ def check_citing_prompt(template: Any) -> None:
     if variables != {"context", "question"}:
         report(False, "", f"The template's variables are {sorted(variables)}; keep exactly "
                "'context' and 'question' so the chain can fill them.")
+        return
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from helpers.rag import DEFENDED_PROMPT, SEED_PROMPT
+
+    def messages(p: Any) -> list[tuple[str, str]]:
+        return [(m.type, str(m.content)) for m in p.format_messages(context="C", question="Q")]
+
+    if hasattr(template, "format_messages") and any(
+            messages(template) == messages(ChatPromptTemplate.from_template(t))
+            for t in (SEED_PROMPT, DEFENDED_PROMPT)):
+        report(False, "", "That is one of the notebook's two prompts: write one of your own.")
         return
     text = str(template.format(context="C", question="Q")).lower()
     report("cite" in text or "source" in text, "Right: same variables, and it asks for sources.",
@@ -506,14 +654,18 @@ def check_more_chunks(result: Any, k: int = 10) -> None:
         return
     want = _reader_on_dev_at_k(k)
     counts = ("right", "wrong", "declined", "unanswerable_declined")
-    report(
-        all(result.get(c) == want[c] for c in counts),
-        f"Right: with k = {k}, right {want['right']} and wrong {want['wrong']} of "
-        f"{want['answerable']}; unanswerable declined {want['unanswerable_declined']} of "
-        f"{want['unanswerable']}.",
-        f"Not the counts of course_chain(ExtractiveChatModel(), k={k}) on dev: check k, and "
-        "that the chain's model is the offline reader.",
-    )
+    if not all(result.get(c) == want[c] for c in counts):
+        report(False, "", f"Not the counts of course_chain(ExtractiveChatModel(), k={k}) on dev: "
+               "check k, and that the chain's model is the offline reader.")
+        return
+
+    def line(n: int, r: dict[str, Any]) -> str:
+        return (f"k = {n}: right {r['right']}, wrong {r['wrong']} of {r['answerable']}; "
+                f"unanswerable declined {r['unanswerable_declined']} of {r['unanswerable']}")
+
+    base = 5 if k != 5 else 10  # the pipeline's own k, to compare with
+    lines = sorted([(k, want), (base, _reader_on_dev_at_k(base))], key=lambda kr: kr[0])
+    report(True, f"Right. {line(*lines[0])};\n   {line(*lines[1])}.", "")
 
 
 def _injection_last_place(prompt: Any) -> tuple[int, int, int]:
@@ -554,7 +706,7 @@ def _injection_last_place(prompt: Any) -> tuple[int, int, int]:
 def check_injection_prompt(prompt: Any, counts: Any) -> None:
     """Notebook 10: the learner's own defended prompt and its ``(hijacked, key facts kept,
     answers)`` on SmolLM2, each attack in last place (``attacked(..., positions=(4,))``)."""
-    if unanswered(prompt) or unanswered(counts):
+    if unanswered(prompt) or counts is ...:
         print(TODO)
         return
     from langchain_core.prompts import ChatPromptTemplate
@@ -577,6 +729,16 @@ def check_injection_prompt(prompt: Any, counts: Any) -> None:
     given = [ChatPromptTemplate.from_template(t) for t in (SEED_PROMPT, DEFENDED_PROMPT)]
     if any(messages(prompt) == messages(p) for p in given):
         report(False, "", "That is one of the notebook's two prompts: write one of your own.")
+        return
+    if counts is None:  # what the notebook's attacked() returns when the small LLM is missing
+        from helpers import llm
+
+        try:
+            llm.gguf_path()
+        except SmallModelMissingError as err:
+            report(False, "", str(err))
+            return
+        print(TODO)
         return
     if not (isinstance(counts, tuple | list) and len(counts) == 3
             and all(isinstance(c, int) for c in counts)):
@@ -634,9 +796,9 @@ def check_low_threshold(result: Any, min_score: float = 0.9) -> None:
     counts = ("right", "wrong", "declined", "unanswerable_declined")
     report(
         all(result[c] == expected[c] for c in counts),
-        f"Right: declining below {min_score}, the reader answers {expected['right']} of "
-        f"{expected['answerable']} right and {expected['wrong']} wrong, and declines "
-        f"{expected['unanswerable_declined']} of {expected['unanswerable']} unanswerable.",
+        f"Right: below {min_score}, {expected['right']} of {expected['answerable']} right, "
+        f"{expected['wrong']} wrong; {expected['unanswerable_declined']} of "
+        f"{expected['unanswerable']} unanswerable declined.",
         f"Not the counts of the course pipeline with ExtractiveChatModel(min_score={min_score}): "
         "check the threshold, and that the reader is the one in course_chain(...).",
     )
@@ -728,9 +890,10 @@ def check_no_cosine(value: Any) -> None:
     want = _no_cosine_on_dev()
     same_threshold = abs(threshold - want["threshold"]) < 0.005
     if same_threshold and all(got[k] == want[k] for k in keys):
-        report(True, f"Right: without the cosine term dev chooses {want['threshold']}: right "
-               f"{want['right']}, wrong {want['wrong']} of {want['answerable']}; unanswerable "
-               f"declined {want['unanswerable_declined']} of {want['unanswerable']}.", "")
+        report(True, f"Right: without cosine, dev chooses {want['threshold']}: {want['right']} "
+               f"of {want['answerable']} right, {want['wrong']} wrong; "
+               f"{want['unanswerable_declined']} of {want['unanswerable']} unanswerable declined.",
+               "")
     elif abs(threshold - MIN_SCORE) < 0.005 and not same_threshold:
         report(False, "", "That is MIN_SCORE, chosen for scores that include the cosine term: "
                "without it scores are lower, so choose the threshold again on dev.")
@@ -742,21 +905,44 @@ def check_no_cosine(value: Any) -> None:
                "'cosine' to 0, re-read every item of items['dev'], then use choose_threshold.")
 
 
-# --- 07 paper -------------------------------------------------------------------------------
+# --- 11 paper -------------------------------------------------------------------------------
 
-def check_marginal(value: Any) -> None:
-    """Notebook 07: RAG-Token's probability of one token with p(z)=[0.6, 0.4] and
-    p(token|z)=[0.5, 0.1]."""
+def check_temperature(value: Any, per_passage: Any, scores: Any, temperature: float = 0.2) -> None:
+    """Notebook 11: RAG-Token's log p(answer) over all the chunks of ``per_passage`` (each
+    chunk's per-token log-probabilities) when p(z|x) is the softmax of ``scores`` at
+    ``temperature`` rather than at 0.05."""
     if unanswered(value):
         print(TODO)
         return
     try:
-        close = abs(float(value) - (0.6 * 0.5 + 0.4 * 0.1)) < 1e-9
+        value = float(value)
     except (TypeError, ValueError):
-        report(False, "", "Expected a probability (a number between 0 and 1).")
+        report(False, "", "Expected a number: a log-probability (negative).")
         return
-    report(close, "Right: a mixture of the passages' token probabilities, weighted by p(z|x).",
-           "Not that: weight each passage's probability by p(z|x) and add them up.")
+    from helpers.generator import rag_sequence_logprob, rag_token_logprob, retriever_probs
+
+    def marginal(tau: float, k: int, formula: Any = rag_token_logprob) -> float:
+        return formula(per_passage[:k], retriever_probs(list(scores)[:k], temperature=tau))
+
+    k = len(per_passage)
+    want, usual = marginal(temperature, k), marginal(0.05, k)
+    wrong = {
+        "That is the value at τ = 0.05: pass temperature=0.2 to retriever_probs.": usual,
+        "That is RAG-Sequence's log p: the exercise asks for RAG-Token's.":
+            marginal(temperature, k, rag_sequence_logprob),
+        "That is k = 1, where τ changes nothing: use all four chunks.": marginal(temperature, 1),
+    }
+    for hint, other in wrong.items():
+        if abs(value - other) <= 5e-3 < abs(want - other):  # rounded to 2 decimals, or not
+            report(False, "", hint)
+            return
+    report(
+        abs(value - want) <= 5e-3,
+        f"Right: RAG-Token {want:.2f} at τ = {temperature}, {usual:.2f} at τ = 0.05: chunks "
+        "without the answer weigh more.",
+        f"Not RAG-Token's log p at k = {k}, τ = {temperature}: softmax the scores with "
+        "retriever_probs, then rag_token_logprob over all the chunks.",
+    )
 
 
 _GREEDY_SIGNATURE = "rag_token_greedy(prompts, p_z, next_logprobs, tokenizer, max_new_tokens=12)"
@@ -854,7 +1040,7 @@ def _expected_shares(case: dict[str, Any]) -> list[list[float]]:
 
 
 def check_rag_token_greedy(fn: Any) -> None:
-    """Notebook 07: the learner's RAG-Token greedy decoder, run on toy generators whose answers
+    """Notebook 11: the learner's RAG-Token greedy decoder, run on toy generators whose answers
     are known (a correct decoder gives them; common mistakes do not)."""
     if unanswered(fn):
         print(TODO)
@@ -904,11 +1090,11 @@ def check_rag_token_greedy(fn: Any) -> None:
                  "and stops where the answer ends.", "")
 
 
-# --- 08 evaluation --------------------------------------------------------------------------
+# --- 12 evaluating retrieval, 13 capstone ---------------------------------------------------
 
 
 def check_mrr(value: Any) -> None:
-    """Notebook 08: the MRR of the ranking [miss, miss, hit, miss, hit]."""
+    """Notebook 12: the MRR of the ranking [miss, miss, hit, miss, hit]."""
     if unanswered(value):
         print(TODO)
         return
@@ -925,17 +1111,17 @@ def _dev_mrr_at_fetch_k(fetch_k: int) -> dict[str, float]:
     """Return the dev MRR per question script of the course retriever when each component hands
     ``fetch_k`` candidates to the fusion, at the chosen alpha (``helpers.pipeline.ALPHA``)."""
     from helpers.corpus import load_questions
-    from helpers.evaluation import alpha_sweep, split_questions
-    from helpers.pipeline import ALPHA, course_retriever
+    from helpers.evaluation import alpha_sweep, cached_course_retriever, split_questions
+    from helpers.pipeline import ALPHA
 
     dev = split_questions(load_questions(), "dev")
-    retriever = course_retriever().model_copy(update={"fetch_k": fetch_k})
+    retriever = cached_course_retriever().model_copy(update={"fetch_k": fetch_k})
     rows = alpha_sweep(retriever, dev, sorted(set(ALPHA.values())))
     return {r["script"]: r["MRR"] for r in rows if r["alpha"] == ALPHA[r["script"]]}
 
 
 def check_fetch5(value: Any) -> None:
-    """Notebook 08: the dev MRR per script ({"en": ..., "ko": ...}) of the course retriever with
+    """Notebook 12: the dev MRR per script ({"en": ..., "ko": ...}) of the course retriever with
     ``fetch_k=5`` instead of 50, at the chosen alpha."""
     if unanswered(value):
         print(TODO)
@@ -954,35 +1140,49 @@ def check_fetch5(value: Any) -> None:
     change = {s: round(want[s] - usual[s], 3) for s in usual}
     report(
         close,
-        f"Right. MRR change against fetch_k={FETCH_K}: {change} — a candidate missing from one "
-        "list scores 0 there.",
+        f"Right. MRR@10 change against fetch_k={FETCH_K}: {change}.",
         "Not the dev MRR of fetch_k=5 at the chosen α: use dev (not test), ALPHA, and the 'MRR' "
         "of alpha_sweep's rows.",
     )
 
 
+def _dev_scores_by_lang(alpha: dict[str, float] | None = None) -> dict[str, dict[str, float]]:
+    """Return :func:`helpers.evaluation.evaluate`'s dev scores per language of the course retriever
+    at ``alpha`` (default: the course's ``ALPHA``)."""
+    from helpers.corpus import load_questions
+    from helpers.evaluation import cached_course_retriever, evaluate, split_questions
+
+    retriever = cached_course_retriever(alpha=alpha)
+    return {lang: evaluate(retriever.invoke, split_questions(load_questions(), "dev", lang))
+            for lang in ("en", "ko")}
+
+
 def check_dense_only(value: Any) -> None:
-    """Notebook 09: hit@5 of the course retriever with ``alpha`` 1.0 (dense only) on dev."""
+    """Notebook 13: the dev scores per language (``{"en": evaluate(...), "ko": evaluate(...)}``)
+    of the course retriever made dense only (``alpha`` 1.0 for both scripts)."""
     if unanswered(value):
         print(TODO)
         return
-    from helpers.corpus import load_questions
-    from helpers.evaluation import evaluate, split_questions
-    from helpers.pipeline import course_retriever
-
-    dev = split_questions(load_questions(), "dev")
-    dense = course_retriever(alpha={"en": 1.0, "ko": 1.0})
-    hybrid = course_retriever()
-    expected = evaluate(dense.invoke, dev)["hit@5"]
-    mixed = evaluate(hybrid.invoke, dev)["hit@5"]
-    ok = isinstance(value, float) and abs(value - expected) < 1e-3
-    report(
-        ok,
-        f"Right: dense only finds a gold chunk in the top 5 for {expected:.3f} of the dev "
-        f"questions, the hybrid for {mixed:.3f}.",
-        "Not the hit@5 of course_retriever(alpha={'en': 1.0, 'ko': 1.0}) on the answerable dev "
-        "questions: use helpers.evaluation.evaluate(retriever.invoke, dev)['hit@5'].",
-    )
+    if not isinstance(value, dict) or set(value) != {"en", "ko"} or not all(
+        isinstance(v, dict) and {"hit@5", "MRR"} <= set(v) for v in value.values()
+    ):
+        report(False, "", 'Expected {"en": evaluate(...), "ko": evaluate(...)}: one dict of '
+                          "scores per language.")
+        return
+    want = _dev_scores_by_lang({"en": 1.0, "ko": 1.0})
+    try:
+        ok = all(abs(float(value[lang][m]) - want[lang][m]) <= 5e-4
+                 for lang in want for m in ("hit@5", "MRR"))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        report(False, "", "Not the dev scores of the dense-only retriever: alpha 1.0 for both "
+                          "scripts, the answerable dev questions of each language.")
+        return
+    hybrid = _dev_scores_by_lang()
+    change = "; ".join(f"{lang} hit@5 {hybrid[lang]['hit@5'] - want[lang]['hit@5']:+.3f}, "
+                       f"MRR {hybrid[lang]['MRR'] - want[lang]['MRR']:+.3f}" for lang in want)
+    report(True, f"Right. Hybrid minus dense only, dev: {change}.", "")
 
 
 # --- Notebook 07: keyword search and fusion ---------------------------------------------------
@@ -1024,8 +1224,8 @@ def check_no_length_norm(value: Any) -> None:
     if not isinstance(value, dict) or set(value) != {"en", "ko"} or not all(
         isinstance(v, dict) and {"hit@5", "MRR"} <= set(v) for v in value.values()
     ):
-        report(False, "", 'Expected {"en": evaluate(...), "ko": evaluate(...)}: per language, '
-               'the dict evaluate returns (with "hit@5" and "MRR").')
+        report(False, "", 'Expected {"en": evaluate(...), "ko": evaluate(...)}: the dicts '
+               "evaluate returns.")
         return
     want, usual = _bm25_scores_by_lang(0.0), _bm25_scores_by_lang(0.75)
     if _same_scores(value, usual):
@@ -1033,14 +1233,13 @@ def check_no_length_norm(value: Any) -> None:
     elif _same_scores(value, _bm25_scores_by_lang(0.0, "test")):
         report(False, "", "These are test questions: settings are measured on dev.")
     elif not _same_scores(value, want):
-        report(False, "", "Not the dev scores of BM25 with b = 0: index doc_tokens with "
-               "bm25s.BM25(b=0.0), keep k=5, and evaluate the English and the Korean dev "
-               "questions separately.")
+        report(False, "", "Not BM25's dev scores with b = 0: bm25s.BM25(b=0.0) on doc_tokens, "
+               "k=5, one evaluate per language.")
     else:
         moved = {lang: round((want[lang]["hit@5"] - usual[lang]["hit@5"]) * want[lang]["n"])
                  for lang in ("en", "ko")}
-        report(True, "Right. Against b = 0.75, questions with a gold chunk in the top 5: "
-               + ", ".join(f"{moved[lang]:+d} of {want[lang]['n']} ({lang})" for lang in moved)
+        report(True, "Right. b = 0 against b = 0.75: top-5 hits "
+               + ", ".join(f"{moved[lang]:+d}/{want[lang]['n']} ({lang})" for lang in moved)
                + "; MRR " + ", ".join(f"{want[lang]['MRR'] - usual[lang]['MRR']:+.3f} ({lang})"
                                       for lang in moved) + ".", "")
 
@@ -1062,7 +1261,7 @@ def check_bm25_by_hand(value: Any) -> None:
     tf = 2 / (2 + 1.5 * (1 - 0.75 + 0.75 * 60 / 40))
     slips = [
         (idf * tf * 2.5, "That is the textbook form, times k1 + 1: bm25s's lucene variant (the "
-         "formula in the notebook) leaves that constant out."),
+         "notebook's formula) drops it."),
         (idf * 2 / (2 + 1.5), "The chunk is longer than the mean: with b = 0.75 its length "
          "should shrink the term-frequency part."),
         (idf * 2 / (2 + 1.5 * (1 - 0.75 + 0.75 * 40 / 60)), "Check |d| / avgdl: the chunk has "
@@ -1079,3 +1278,160 @@ def check_bm25_by_hand(value: Any) -> None:
                 "Not quite: compute the IDF and the term-frequency part separately, then "
                 "multiply them.")
     report(False, "", hint)
+
+
+# --- 14 advanced retrieval, 15 a fresh index and conversations ------------------------------
+
+
+def check_rrf(value: Any) -> None:
+    """Notebook 14: the RRF score (c = 60) of a chunk ranked 1st by one query and 3rd by another."""
+    if unanswered(value):
+        print(TODO)
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        report(False, "", "Expected a number.")
+        return
+    report(
+        abs(value - (1 / 61 + 1 / 63)) < 1e-9,
+        f"Right: {value:.5f}; a chunk found by two queries beats one found first by only one "
+        f"(1/61 = {1 / 61:.5f}).",
+        "Not quite: with c = 60, rank r adds 1 / (60 + r) in each list the chunk appears in; "
+        "ranks start at 1.",
+    )
+
+
+def _korean_rerank_mrr(beta: float, depths: tuple[int, ...] = (10, 20)) -> dict[int, float]:
+    """Return, per depth, the dev MRR of the answerable Korean questions when the course
+    retriever's top ``depth`` (fused) are re-sorted by ``(1 - beta) * fused + beta * USE cosine``
+    (the cosine min-max scaled over the candidates), as notebook 14's ``rerank`` does."""
+    import numpy as np
+
+    from helpers.corpus import load_questions, script_of
+    from helpers.evaluation import summarize
+    from helpers.index import course_index, embedder_for
+    from helpers.metrics import relevance
+    from helpers.pipeline import ALPHA, course_retriever, fuse
+    from helpers.playground import candidates, store_vectors
+
+    questions = load_questions()
+    texts = [q["question"] for q in questions]  # one batch, as the notebook embeds them
+    vectors = dict(zip(texts, np.asarray(embedder_for("use").embed_documents(texts)), strict=True))
+    found = candidates(course_retriever(), [t for t in texts if script_of(t) == "ko"])
+    chunks = store_vectors(course_index(embedder="use"))
+    asked = [q for q in questions if q["split"] == "dev" and q["answerable"] and q["lang"] == "ko"]
+    rows: dict[int, list[list[bool]]] = {depth: [] for depth in depths}
+    for q in asked:
+        script, dense, sparse = found[q["question"]]
+        for depth in depths:
+            first = fuse(dense, sparse, ALPHA[script], depth)
+            v = vectors[q["question"]]
+            cos = np.array([chunks[d.metadata["chunk_id"]] @ v for d, _ in first])
+            cos = (cos - cos.min()) / ((cos.max() - cos.min()) or 1.0)
+            mixed = [(1 - beta) * s + beta * c for (_, s), c in zip(first, cos, strict=True)]
+            order = sorted(range(len(first)), key=lambda i: -mixed[i])
+            rows[depth].append(relevance([first[i][0] for i in order[:5]], q["gold"]))
+    return {depth: summarize(r)["MRR"] for depth, r in rows.items()}
+
+
+def check_rerank_depth(value: Any, beta: float) -> None:
+    """Notebook 14: the dev MRR of the Korean questions reranked from the top 10 at ``beta``."""
+    if unanswered(value):
+        print(TODO)
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        report(False, "", "Expected a number: summarize(...)['MRR'].")
+        return
+    mrr = _korean_rerank_mrr(beta)
+    if abs(value - mrr[10]) <= 1e-3:
+        change = "a shallower pool helped" if mrr[10] > mrr[20] else (
+            "no change" if mrr[10] == mrr[20] else "the deeper pool was better")
+        report(True, f"Right: Korean dev MRR {mrr[10]:.3f} from the top 10, {mrr[20]:.3f} from "
+                     f"the top 20 ({change}).", "")
+    elif abs(value - mrr[20]) <= 1e-3:
+        report(False, "", "That is the MRR from the top 20 (the sweep's): pass depth=10 to rerank.")
+    else:
+        report(False, "", "Not the MRR of the answerable Korean dev questions reranked with "
+                          "depth=10 at beta_of['ko'].")
+
+
+def check_follow_up(item: Any) -> None:
+    """Notebook 15: ``(gold id, previous question, follow-up)`` where the follow-up alone misses
+    the gold chunk in the course retriever's top 5 and finds it after the previous question."""
+    if unanswered(item):
+        print(TODO)
+        return
+    if not (isinstance(item, tuple | list) and len(item) == 3
+            and all(isinstance(x, str) for x in item)):
+        report(False, "", 'Expected three strings: ("tw-..", "a first question", "a follow-up").')
+        return
+    from helpers.corpus import load_questions
+    from helpers.metrics import relevance
+    from helpers.pipeline import course_retriever
+
+    gold, previous, follow_up = item
+    q = {x["id"]: x for x in load_questions()}.get(gold)
+    if q is None or not q["answerable"]:
+        report(False, "", "The first element must be the id of an answerable question of "
+                          "data/questions.jsonl.")
+        return
+    retriever = course_retriever()
+    alone = any(relevance(retriever.invoke(follow_up), q["gold"]))
+    glued = any(relevance(retriever.invoke(f"{previous} {follow_up}"), q["gold"]))
+    report(
+        not alone and glued,
+        "Right: alone the follow-up misses the gold chunk; after the previous question it "
+        "finds it.",
+        "The follow-up alone already finds the gold chunk: make it lean more on the history."
+        if alone else "Even after the previous question the gold chunk is not in the top 5: "
+        "choose a previous question closer to it.",
+    )
+
+
+def _glue_scores(follow_ups: Any, glue: Any) -> dict[str, float]:
+    """Return hit@5 and MRR on the answerable dev follow-ups when the previous question is glued
+    to the follow-ups for which ``glue(follow_up)`` is true."""
+    from helpers.evaluation import summarize
+    from helpers.metrics import relevance
+    from helpers.pipeline import course_retriever
+
+    retriever = course_retriever()
+    rows = []
+    for f in follow_ups:
+        if f["split"] != "dev" or not f["answerable"]:
+            continue
+        text = f"{f['previous']} {f['question']}" if glue(f["question"]) else f["question"]
+        rows.append(relevance(retriever.invoke(text), f["gold"]))
+    scores = summarize(rows)
+    return {"hit@5": scores["hit@5"], "MRR": scores["MRR"]}
+
+
+def check_and_glue(value: Any, follow_ups: Any) -> None:
+    """Notebook 15: hit@5 and MRR on the dev follow-ups when only follow-ups that start with
+    "And " get the previous question glued on."""
+    if unanswered(value):
+        print(TODO)
+        return
+    if not isinstance(value, dict) or not {"hit@5", "MRR"} <= set(value):
+        report(False, "", 'Expected a dict with "hit@5" and "MRR" (summarize(...) gives one).')
+        return
+
+    def same(scores: dict[str, float]) -> bool:
+        try:
+            return all(abs(float(value[m]) - scores[m]) <= 1e-3 for m in scores)
+        except (TypeError, ValueError):
+            return False
+
+    want = _glue_scores(follow_ups, lambda text: text.startswith("And "))
+    always = _glue_scores(follow_ups, lambda text: True)
+    never = _glue_scores(follow_ups, lambda text: False)
+    if same(want):
+        report(True, f"Right: hit@5 {want['hit@5']:.3f}, MRR {want['MRR']:.3f} on dev; always "
+                     f"gluing {always['hit@5']:.3f}/{always['MRR']:.3f}, never "
+                     f"{never['hit@5']:.3f}/{never['MRR']:.3f}.", "")
+    elif same(always) or same(never):
+        which = "always" if same(always) else "never"
+        report(False, "", f"Those are the scores of {which} gluing: glue only when the follow-up "
+                          'starts with "And ".')
+    else:
+        report(False, "", 'Not the rule\'s scores on the answerable dev follow-ups: glue only '
+                          'those that start with "And ".')

@@ -1,4 +1,4 @@
-"""Notebook 04 writes its Chroma collections into a folder private to the run: two kernels
+"""Notebook 05 (Chroma) writes its Chroma collections into a folder private to the run: two kernels
 running it at once must never share (and so delete or mix) each other's folder."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from helpers.settings import repo_root
 
-NOTEBOOK = repo_root() / "notebooks" / "04_chroma.ipynb"
-FIXED_FOLDER = re.compile(r"""cache_dir\s*/\s*["']nb04""")
+NOTEBOOK = repo_root() / "notebooks" / "05_chroma.ipynb"
+FIXED_FOLDER = re.compile(r"""cache_dir\s*/\s*["']nb05""")
 
 
 def code_cells() -> list[str]:
@@ -23,16 +23,16 @@ def code_cells() -> list[str]:
 
 def test_the_notebook_names_no_fixed_folder():
     source = "\n".join(code_cells())
-    assert not FIXED_FOLDER.search(source), "04 writes into a fixed folder: two runs would share it"
+    assert not FIXED_FOLDER.search(source), "05 writes into a fixed folder: two runs would share it"
 
 
 def test_two_runs_at_once_get_their_own_folder_and_remove_it(tmp_path):
-    """Run 04's set-up cell (which makes the folder) and its last cell (which removes it) in two
+    """Run 05's set-up cell (which makes the folder) and its last cell (which removes it) in two
     processes at once, against one cache folder."""
     cells = code_cells()
     setup = next(c for c in cells if "folder = " in c)
     cleanup = cells[-1]
-    assert "rmtree(folder" in cleanup, "the last cell of 04 should remove the run's folder"
+    assert "rmtree(folder" in cleanup, "the last cell of 05 should remove the run's folder"
     script = (
         f"{setup}\nprint('FOLDER', folder, folder.is_dir(), flush=True)\n"
         "import time; time.sleep(2)  # both runs hold their folder at the same time\n"
@@ -55,6 +55,6 @@ def test_two_runs_at_once_get_their_own_folder_and_remove_it(tmp_path):
         assert existed == "True"
         folders.append(Path(path))
         assert "this run's folder removed: True" in out
-    assert folders[0] != folders[1], "two runs of 04 share one folder"
+    assert folders[0] != folders[1], "two runs of 05 share one folder"
     assert all(f.parent == tmp_path for f in folders)  # under the course's cache folder
-    assert not list(tmp_path.glob("nb04*")), "a run left its folder behind"
+    assert not list(tmp_path.glob("nb05*")), "a run left its folder behind"
