@@ -81,3 +81,19 @@ def test_figures_use_the_projector_fonts(path):
     code = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
     if "matplotlib" in code:
         assert "setup_fonts()" in code, "call helpers.plots.setup_fonts() (sizes, Hangul)"
+
+
+# A lesson a lecturer can teach in one sitting (issue 25): about 40 cells and 1,800 words of
+# prose, outputs readable on a projector.
+MAX_CELLS, MAX_WORDS, MAX_OUTPUT_LINE = 45, 1800, 100
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_a_lesson_fits_one_sitting(path):
+    nb = cells(path)
+    words = sum(len("".join(c["source"]).split()) for c in nb if c["cell_type"] == "markdown")
+    assert len(nb) <= MAX_CELLS, f"{len(nb)} cells: split the lesson"
+    assert words <= MAX_WORDS, f"{words} words of prose: split the lesson"
+    long = [line for c in nb if c["cell_type"] == "code" for o in c.get("outputs", [])
+            for line in text_of(o).splitlines() if len(line) > MAX_OUTPUT_LINE]
+    assert not long, f"output lines over {MAX_OUTPUT_LINE} characters: {long[:2]}"
