@@ -276,14 +276,18 @@ def recorded_answers() -> dict[str, str]:
 
 
 def record_answers() -> Path:
-    """Write every answer of the answer cache to :data:`RECORDED` (run it on a cache filled by
-    ``make notebooks`` alone, so that only the notebooks' answers are recorded); return its path."""
+    """Add every answer of the answer cache to :data:`RECORDED` (the answers recorded there stay:
+    a notebook reads them instead of generating, so the cache holds only the new ones); return its
+    path. To drop answers no prompt asks any more, delete the file and ``.cache/generations``,
+    run ``make notebooks`` and the solutions test, then record."""
     from helpers.corpus import data_path
 
-    answers = {
-        path.stem: json.loads(path.read_text(encoding="utf-8"))
+    answers = dict(recorded_answers())
+    answers.update(
+        (path.stem, json.loads(path.read_text(encoding="utf-8")))
         for path in sorted((cache_root() / "generations").glob("*.json"))
-    }
+    )
+    answers = dict(sorted(answers.items()))
     target = data_path(RECORDED)
     content = {"versions": recording_versions(), "answers": answers}
     atomic_write_text(target, json.dumps(content, ensure_ascii=False, indent=0) + "\n")
