@@ -292,7 +292,8 @@ def check_safe_size(size: Any) -> None:
         return
     report(
         size == 500 or cut(size + 50) > 0,
-        f"Right: {size} characters is the most a Korean chunk can hold safely for this model.",
+        f"Right: {size} is the largest of 100, 150, ..., 500 at which no Korean chunk"
+        " exceeds 256 word pieces.",
         f"{size} is safe, but so is a larger size: find the largest.",
     )
 
