@@ -636,22 +636,30 @@ def _reader_on_dev_at_k(k: int) -> dict[str, Any]:
     return evaluate_reader(course_chain(ExtractiveChatModel(), k=k), dev)
 
 
-def check_more_chunks(result: Any, k: int = 10) -> None:
-    """Notebook 08: ``evaluate_reader`` on the dev questions of the course pipeline with the
-    offline reader (``ExtractiveChatModel()``) and ``k`` retrieved chunks."""
+def _is_dev_evaluation(result: Any) -> bool:
+    """Return whether ``result`` is what ``evaluate_reader`` returns on the dev questions; if not,
+    print why (the placeholder, another type, other questions) and return False."""
     if unanswered(result):
         print(TODO)
-        return
+        return False
     if not isinstance(result, dict) or not {"rows", "right", "wrong", "declined"} <= set(result):
         report(False, "", "Expected the dict that evaluate_reader returns (with 'right', "
                "'wrong', 'declined' and 'rows').")
-        return
+        return False
     from helpers.corpus import load_questions
 
     dev_ids = [q["id"] for q in load_questions() if q.get("split") == "dev"]
     if [r.get("id") for r in result["rows"]] != dev_ids:
         report(False, "", "These rows are not the dev questions: pass every question whose "
                "split is 'dev', in the file's order.")
+        return False
+    return True
+
+
+def check_more_chunks(result: Any, k: int = 10) -> None:
+    """Notebook 08: ``evaluate_reader`` on the dev questions of the course pipeline with the
+    offline reader (``ExtractiveChatModel()``) and ``k`` retrieved chunks."""
+    if not _is_dev_evaluation(result):
         return
     want = _reader_on_dev_at_k(k)
     counts = ("right", "wrong", "declined", "unanswerable_declined")
@@ -779,19 +787,7 @@ def _reader_on_dev(min_score: float) -> dict[str, Any]:
 def check_low_threshold(result: Any, min_score: float = 0.9) -> None:
     """Notebook 09: ``evaluate_reader`` on the dev questions of the course pipeline whose reader
     declines below ``min_score``."""
-    if unanswered(result):
-        print(TODO)
-        return
-    if not isinstance(result, dict) or not {"rows", "right", "wrong", "declined"} <= set(result):
-        report(False, "", "Expected the dict that evaluate_reader returns (with 'right', "
-               "'wrong', 'declined' and 'rows').")
-        return
-    from helpers.corpus import load_questions
-
-    dev_ids = [q["id"] for q in load_questions() if q.get("split") == "dev"]
-    if [r.get("id") for r in result["rows"]] != dev_ids:
-        report(False, "", "These rows are not the dev questions: pass every question whose "
-               "split is 'dev', in the file's order.")
+    if not _is_dev_evaluation(result):
         return
     expected = _reader_on_dev(min_score)
     counts = ("right", "wrong", "declined", "unanswerable_declined")
