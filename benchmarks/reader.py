@@ -21,7 +21,6 @@ decline threshold with the most right answers among those that meet the course's
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from pathlib import Path
@@ -47,7 +46,6 @@ def retriever():  # noqa: ANN201 - a LangChain retriever
 FEATURES = ("lexical", "section", "previous", "cosine", "rank", "type", "fragment")
 #: The course's targets for the reader (issue 12): at most this share of answerable questions
 #: answered wrongly, at least this share of unanswerable ones declined.
-MAX_WRONG, MIN_DECLINED = 0.10, 0.90
 #: The L2 penalties tried when fitting the weights (the one with the best dev result is kept).
 L2 = (0.01, 0.1, 1.0)
 #: How many sentences an answer may quote (tried with each L2; more than two is no longer a short
@@ -124,36 +122,25 @@ def reader_answers(
 
 def verdicts(answers: list[tuple[dict, float, str]], threshold: float) -> dict[str, int]:
     """Return right / wrong / declined counts (answerable) and unanswerable declined."""
-    from helpers.answers import score_answer
-    from helpers.standin import DECLINE
+    from helpers.answers import reader_tally
 
-    counts = dict.fromkeys(("answerable", "right", "wrong", "declined", "unanswerable",
-                            "unanswerable_declined"), 0)
-    for q, score, answer in answers:
-        verdict = score_answer(answer if score >= threshold else DECLINE, q,
-                               similarity=False)["verdict"]
-        if q["answerable"]:
-            counts["answerable"] += 1
-            counts[verdict] += 1
-        else:
-            counts["unanswerable"] += 1
-            counts["unanswerable_declined"] += verdict == "declined"
-    return counts
+    return reader_tally(found(answers), threshold)
+
+
+def found(answers: list[tuple[dict, float, str]]) -> list[tuple[bool, float, str]]:
+    """Return ``(answerable, best score, verdict if answered)`` of each reader answer: what the
+    course's threshold rule (:func:`helpers.answers.choose_threshold`) reads."""
+    from helpers.answers import score_answer
+
+    return [(bool(q["answerable"]), score, score_answer(answer, q, similarity=False)["verdict"])
+            for q, score, answer in answers]
 
 
 def choose_threshold(answers: list[tuple[dict, float, str]]) -> float:
-    """Return the decline threshold (2 places) with the most right answers among those that meet
-    the targets (ties: the lower threshold); the highest candidate when none meets them."""
-    candidates = sorted({math.ceil(score * 100) / 100 for _, score, _ in answers
-                         if math.isfinite(score)})
-    best: tuple[int, float] | None = None
-    for threshold in candidates:
-        c = verdicts(answers, threshold)
-        if (c["wrong"] <= MAX_WRONG * c["answerable"]
-                and c["unanswerable_declined"] >= MIN_DECLINED * c["unanswerable"]
-                and (best is None or c["right"] > best[0])):
-            best = (c["right"], threshold)
-    return best[1] if best else candidates[-1]
+    """Return the decline threshold the course's rule chooses for these answers."""
+    from helpers.answers import choose_threshold as rule
+
+    return rule(found(answers))
 
 
 def fit(search: Any) -> dict[str, Any]:

@@ -198,3 +198,43 @@ def evaluate_reader(
     summary["seconds_per_answer"] = round(seconds / len(rows), 3) if rows else 0.0
     summary["rows"] = rows
     return summary
+
+
+# --- The reader's decline threshold: one rule (notebook 09, benchmarks/reader.py, the checks) ---
+
+#: The course's targets for the offline reader: at most this share of the answerable questions
+#: answered wrong, and at least this share of the unanswerable ones declined.
+MAX_WRONG, MIN_DECLINED = 0.10, 0.90
+
+
+def reader_tally(found: Iterable[tuple[bool, float, str]], threshold: float) -> dict[str, int]:
+    """Return right / wrong / declined (answerable) and unanswerable declined counts of
+    ``(answerable, best score, verdict if answered)`` triples when declining below ``threshold``."""
+    c = dict.fromkeys(("right", "wrong", "declined", "answerable", "unanswerable",
+                       "unanswerable_declined"), 0)
+    for answerable, best, verdict in found:
+        verdict = "declined" if best < threshold else verdict
+        if answerable:
+            c["answerable"] += 1
+            c[verdict] += 1
+        else:
+            c["unanswerable"] += 1
+            c["unanswerable_declined"] += verdict == "declined"
+    return c
+
+
+def choose_threshold(found: Sequence[tuple[bool, float, str]]) -> float:
+    """Return the decline threshold: of the best scores rounded up to 2 places, the one with the
+    most right answers among those that meet :data:`MAX_WRONG` and :data:`MIN_DECLINED` (ties:
+    the lowest; none meets them: the highest)."""
+    import math
+
+    tried = sorted({math.ceil(best * 100) / 100 for _, best, _ in found if math.isfinite(best)})
+    chosen: tuple[int, float] | None = None
+    for threshold in tried:
+        c = reader_tally(found, threshold)
+        meets = (c["wrong"] <= MAX_WRONG * c["answerable"]
+                 and c["unanswerable_declined"] >= MIN_DECLINED * c["unanswerable"])
+        if meets and (chosen is None or c["right"] > chosen[0]):
+            chosen = (c["right"], threshold)
+    return chosen[1] if chosen else tried[-1]

@@ -812,45 +812,12 @@ def _dev_contexts() -> tuple[tuple[dict[str, Any], tuple[Any, ...]], ...]:
     return tuple((q, tuple(retriever.invoke(q["question"]))) for q in dev)
 
 
-def _reader_tally(found: list[tuple[bool, float, str]], threshold: float) -> dict[str, int]:
-    """Return right / wrong / declined (answerable) and unanswerable declined counts of
-    ``(answerable, best score, verdict if answered)`` triples when declining below ``threshold``."""
-    c = dict.fromkeys(("right", "wrong", "declined", "answerable", "unanswerable",
-                       "unanswerable_declined"), 0)
-    for answerable, best, verdict in found:
-        verdict = "declined" if best < threshold else verdict
-        if answerable:
-            c["answerable"] += 1
-            c[verdict] += 1
-        else:
-            c["unanswerable"] += 1
-            c["unanswerable_declined"] += verdict == "declined"
-    return c
-
-
-def _choose_threshold(found: list[tuple[bool, float, str]]) -> float:
-    """Return notebook 09's threshold: of the best scores rounded up to 2 places, the one with the
-    most right answers among those with at most 10 % of the answerable questions wrong and at
-    least 90 % of the unanswerable ones declined (ties: the lowest; none: the highest)."""
-    import math
-
-    tried = sorted({math.ceil(best * 100) / 100 for _, best, _ in found if math.isfinite(best)})
-    chosen: tuple[int, float] | None = None
-    for threshold in tried:
-        c = _reader_tally(found, threshold)
-        meets = (c["wrong"] <= 0.10 * c["answerable"]
-                 and c["unanswerable_declined"] >= 0.90 * c["unanswerable"])
-        if meets and (chosen is None or c["right"] > chosen[0]):
-            chosen = (c["right"], threshold)
-    return chosen[1] if chosen else tried[-1]
-
-
 def _no_cosine_on_dev() -> dict[str, Any]:
     """Return the threshold that notebook 09's rule chooses on dev for the offline reader with
     its cosine weight at 0, and the dev counts at that threshold."""
     import math
 
-    from helpers.answers import score_answer
+    from helpers.answers import choose_threshold, reader_tally, score_answer
     from helpers.rag import DEFENDED_PROMPT, format_docs, source_label
     from helpers.standin import WEIGHTS, prompt_units, read, score_units
 
@@ -864,8 +831,8 @@ def _no_cosine_on_dev() -> dict[str, Any]:
         answer = read(prompt, None, weights, min_score=-math.inf)  # the answer it would give
         verdict = score_answer(answer, q, similarity=False)["verdict"]
         found.append((bool(q["answerable"]), scores[top], verdict))
-    threshold = _choose_threshold(found)
-    return {"threshold": threshold, **_reader_tally(found, threshold)}
+    threshold = choose_threshold(found)
+    return {"threshold": threshold, **reader_tally(found, threshold)}
 
 
 def check_no_cosine(value: Any) -> None:

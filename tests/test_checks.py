@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import checks, corpus
+from helpers import answers, checks, corpus
 
 
 def glued_pages() -> list[int]:
@@ -443,14 +443,14 @@ def test_no_cosine_threshold_rule():
     # unanswerable declined), the one with the most right answers; ties: the lowest.
     found = [(True, 2.0, "right"), (True, 1.8, "wrong"), (True, 1.5, "right"),
              (True, 1.2, "wrong"), (False, 1.0, "wrong")] + [(True, 0.5, "right")] * 5
-    assert checks._choose_threshold(found) == 2.0  # 1.8 would answer the wrong 1.8
-    assert checks._reader_tally(found, 2.0) == {
+    assert answers.choose_threshold(found) == 2.0  # 1.8 would answer the wrong 1.8
+    assert answers.reader_tally(found, 2.0) == {
         "right": 1, "wrong": 0, "declined": 8, "answerable": 9, "unanswerable": 1,
         "unanswerable_declined": 1}
     ties = [(True, 2.0, "right"), (True, 1.5, "declined"), (False, 1.0, "wrong")]
-    assert checks._choose_threshold(ties) == 1.5  # 1.5 and 2.0 tie: the lowest
+    assert answers.choose_threshold(ties) == 1.5  # 1.5 and 2.0 tie: the lowest
     all_wrong = [(True, 1.0, "wrong"), (True, 2.0, "wrong")]
-    assert checks._choose_threshold(all_wrong) == 2.0  # none meets the targets: the highest
+    assert answers.choose_threshold(all_wrong) == 2.0  # none meets the targets: the highest
 
 
 def test_dense_only_blank_wrong_and_right(capsys, monkeypatch):

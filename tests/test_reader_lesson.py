@@ -13,7 +13,8 @@ from functools import lru_cache
 
 import pytest
 
-from helpers import checks, standin
+from helpers import standin
+from helpers.answers import choose_threshold, reader_tally
 from helpers.settings import repo_root
 
 NOTEBOOK = repo_root() / "notebooks" / "09_reader.ipynb"
@@ -128,9 +129,9 @@ def test_the_check_uses_the_notebooks_threshold_rule():
             found = [(a, b, "wrong") for a, b, _ in found]
         answers = [{"answerable": a, "best": b, "verdict": v} for a, b, v in found]
         chosen = ns["choose_threshold"](answers)
-        assert chosen == checks._choose_threshold(found)
+        assert chosen == choose_threshold(found)
         counted = ns["counts"](answers, chosen)
-        assert counted == {"threshold": chosen, **checks._reader_tally(found, chosen)}
+        assert counted == {"threshold": chosen, **reader_tally(found, chosen)}
 
 
 def test_a_changed_rule_breaks_the_agreement():
@@ -140,5 +141,5 @@ def test_a_changed_rule_breaks_the_agreement():
     for _ in range(100):
         found = random_answers(rng, 40)
         answers = [{"answerable": a, "best": b, "verdict": v} for a, b, v in found]
-        differ += ns["choose_threshold"](answers) != checks._choose_threshold(found)
+        differ += ns["choose_threshold"](answers) != choose_threshold(found)
     assert differ > 0
