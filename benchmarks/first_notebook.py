@@ -7,7 +7,7 @@ uncommitted changes to tracked files applied on top; ``--head``: the last commit
 ``make lab`` there with ``--no-browser``, a free port and a token, and prints:
 
 - the install time (``.venv`` created and every package installed: until make starts
-  ``helpers.index``), with pip's cache and configuration as they are on this machine (said in
+  ``helpers.index.chroma``), with pip's cache and configuration as they are on this machine (said in
   the output: a learner whose pip cache is empty downloads everything);
 - the time to build what notebook 00 needs (the course's two Chroma indexes);
 - the time until JupyterLab answers ``/api/status``, and the total from ``make lab``;

@@ -4,24 +4,24 @@ Usage: ``python benchmarks/fusion.py`` (about a minute once ``make index`` has r
 candidates are cached; the first run embeds the wider TyDi dev passages once, a minute more).
 
 The course retriever mixes min-max scaled scores, ``α·dense + (1 − α)·BM25``
-(``helpers.pipeline.fuse``). α was first chosen on the course's own dev questions (47 Korean);
-this script chooses it again on a **large dev** set per script: the course's dev questions plus
-TyDi QA GoldP's dev questions outside its test half and, for Korean, 200 of TyDi's train
+(``helpers.retrieval.hybrid.fuse``). α was first chosen on the course's own dev questions (47
+Korean); this script chooses it again on a **large dev** set per script: the course's dev questions
+plus TyDi QA GoldP's dev questions outside its test half and, for Korean, 200 of TyDi's train
 questions (``load_external(wider_dev=True)``; TyDi questions are searched over the benchmark's
 passages plus those the added questions need, ``external_retriever(wider_dev=True)``). The rule:
 **the α with the best large-dev MRR@10 (ties: better hit@5, then smaller α)**
-(``helpers.evaluation.choose_alpha``).
+(``helpers.evaluation.fusion.choose_alpha``).
 
-Then, once, test: the course's test split and TyDi's test half (over its own passages, and over
-the wider passage set, to show what the added distractors do), the fused retriever at the dev
-choice against BM25 alone (α = 0) and the dense retriever alone (α = 1), with paired p-values
-(exact McNemar for hit@1 and hit@5, a seeded sign-flip permutation test for MRR@10), and issue
-26's criterion on the course's test split and TyDi's test half: no component significantly better
-(p < 0.05) on any metric, and hit@5 at least BM25's. Where the dev choice fails it, the
-recommendation is BM25 alone (α = 0; ``helpers.evaluation.recommend_alpha``); the recommendation
-is ``helpers.pipeline.ALPHA``. Prints figures, asserts nothing (not a test; ``tests/test_pipeline``
-checks that ALPHA is what ``helpers.evaluation.fusion_recommendation`` gives).
-"""
+Then, once, test: the course's test split and TyDi's test half (over its own passages, and over the
+wider passage set, to show what the added distractors do), the fused retriever at the dev choice
+against BM25 alone (α = 0) and the dense retriever alone (α = 1), with paired p-values (exact
+McNemar for hit@1 and hit@5, a seeded sign-flip permutation test for MRR@10), and issue 26's
+criterion on the course's test split and TyDi's test half: no component significantly better (p <
+0.05) on any metric, and hit@5 at least BM25's. Where the dev choice fails it, the recommendation
+is BM25 alone (α = 0; ``helpers.evaluation.fusion.recommend_alpha``); the recommendation is
+``helpers.retrieval.hybrid.ALPHA``. Prints figures, asserts nothing (not a test;
+``tests/test_pipeline`` checks that ALPHA is what
+``helpers.evaluation.benchmark.fusion_recommendation`` gives)."""
 
 from __future__ import annotations
 
@@ -36,19 +36,16 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RAG_COURSE_MODE", "offline")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from helpers.evaluation import (  # noqa: E402
+from helpers.evaluation.benchmark import DEV_SETS, TEST_SETS, fusion_sets, large_dev  # noqa: E402
+from helpers.evaluation.fusion import (  # noqa: E402
     ALPHAS,
-    DEV_SETS,
-    TEST_SETS,
     choose_alpha,
     compare_fused,
     fusion_criterion,
-    fusion_sets,
-    large_dev,
     rank_sweep,
     recommend_alpha,
 )
-from helpers.pipeline import ALPHA  # noqa: E402
+from helpers.retrieval.hybrid import ALPHA  # noqa: E402
 
 SCRIPTS = {"ko": "Korean", "en": "English"}
 
@@ -91,7 +88,7 @@ def print_sweep(ranks: dict[str, list[dict[str, Any]]]) -> dict[str, float]:
 
 def print_test(ranks: dict[str, list[dict[str, Any]]], alpha: dict[str, float]) -> dict[str, Any]:
     """Print the test tables at ``alpha`` with paired p-values and the criterion per test set;
-    return each set's :func:`helpers.evaluation.fusion_criterion`."""
+    return each set's :func:`helpers.evaluation.fusion.fusion_criterion`."""
     criteria = {}
     for name in (*TEST_SETS, "TyDi test, wider passages"):
         comparison = compare_fused(ranks[name], alpha)
@@ -128,7 +125,7 @@ def main() -> int:
         print(f"{SCRIPTS[script]}: the large-dev choice α = {chosen[script]} "
               + ("meets the criterion on both test sets: keep it" if held else
                  f"fails the criterion: recommend BM25 alone (α = {alpha})"))
-    print(f"recommended {recommended}; helpers.pipeline.ALPHA = {ALPHA}:",
+    print(f"recommended {recommended}; helpers.retrieval.hybrid.ALPHA = {ALPHA}:",
           "the same" if recommended == ALPHA else "DIFFERENT")
     print(f"total {time.perf_counter() - start:.1f} s")
     return 0

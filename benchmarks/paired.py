@@ -2,15 +2,14 @@
 
 Usage: ``python benchmarks/paired.py`` (17 s here once ``make index`` has run).
 
-Notebook 12 compares the hybrid retriever (at :data:`helpers.pipeline.ALPHA`, chosen on dev) with
-its two parts, BM25 alone (alpha 0) and the dense index alone (alpha 1), by their rates. With
-about 50 questions per script, one question moves a rate by 0.02, so a gap of a few questions may
-be chance. This script asks, for each split, script and metric (hit@1, hit@5), on the *same*
+Notebook 12 compares the hybrid retriever (at :data:`helpers.retrieval.hybrid.ALPHA`, chosen on
+dev) with its two parts, BM25 alone (alpha 0) and the dense index alone (alpha 1), by their rates.
+With about 50 questions per script, one question moves a rate by 0.02, so a gap of a few questions
+may be chance. This script asks, for each split, script and metric (hit@1, hit@5), on the *same*
 questions: how many does only the hybrid find, how many only the part, and the exact two-sided
 McNemar p-value (a binomial test with p = 1/2 on those discordant questions). The candidates are
-fetched once per question and fused as notebooks 07 and 12 do (``helpers.evaluation.alpha_sweep``).
-Prints figures, asserts nothing (not a test).
-"""
+fetched once per question and fused as notebooks 07 and 12 do
+(``helpers.evaluation.fusion.alpha_sweep``). Prints figures, asserts nothing (not a test)."""
 
 from __future__ import annotations
 
@@ -23,10 +22,13 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RAG_COURSE_MODE", "offline")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from helpers.corpus import load_questions  # noqa: E402
-from helpers.evaluation import split_questions  # noqa: E402
-from helpers.metrics import hit_at_k, mcnemar_exact, relevance  # noqa: E402
-from helpers.pipeline import ALPHA, course_retriever, fuse  # noqa: E402
+from helpers.evaluation.metrics import hit_at_k, mcnemar_exact, relevance  # noqa: E402
+from helpers.questions.course import (  # noqa: E402
+    load_questions,  # noqa: E402
+    split_questions,  # noqa: E402
+)
+from helpers.retrieval.course import course_retriever  # noqa: E402
+from helpers.retrieval.hybrid import ALPHA, fuse  # noqa: E402
 
 PARTS = {"BM25": 0.0, "dense": 1.0}
 

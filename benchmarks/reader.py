@@ -2,15 +2,16 @@
 
 Usage: ``python benchmarks/reader.py [--seed-prompt] [--minilm] [--show-failures] [--fit]``
 
-Retrieval is the course retriever (``helpers.pipeline.course_retriever``, hybrid BM25 + dense,
-bilingual; the MiniLM index with k=5 when that module is missing); the prompt is the defended one
-(``--seed-prompt``: the seed's); the reader is :class:`helpers.standin.ExtractiveChatModel` with the
-multilingual USE (``--minilm``: with all-MiniLM-L6-v2, as ``helpers.models`` passes today).
-Answers are scored by :func:`helpers.answers.score_answer`: right = cites a gold source and states
-every key fact. The reader's weights and threshold were chosen on dev; test is reported only.
+Retrieval is the course retriever (``helpers.retrieval.course.course_retriever``, hybrid BM25 +
+dense, bilingual; the MiniLM index with k=5 when that module is missing); the prompt is the
+defended one (``--seed-prompt``: the seed's); the reader is
+:class:`helpers.models.reader.ExtractiveChatModel` with the multilingual USE (``--minilm``: with
+all-MiniLM-L6-v2, as ``helpers.models`` passes today). Answers are scored by
+:func:`helpers.evaluation.answers.score_answer`: right = cites a gold source and states every key
+fact. The reader's weights and threshold were chosen on dev; test is reported only.
 
 ``--fit`` shows where they come from: the features of every sentence of the retrieved context of
-each **dev** question (``helpers.standin.score_units``), a conditional logit (softmax over the
+each **dev** question (``helpers.models.reader.score_units``), a conditional logit (softmax over the
 sentences of a question) fitted to pick a sentence that holds every key fact in a gold chunk,
 weights rescaled so that lexical overlap weighs 1 and rounded to 2 places (for each penalty of
 :data:`L2` and each number of quoted sentences of :data:`QUOTES`, keeping the pair with the most
@@ -35,12 +36,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 def retriever():  # noqa: ANN201 - a LangChain retriever
     """Return the course retriever, or the MiniLM index's top 5 before helpers.pipeline exists."""
     try:
-        from helpers.pipeline import course_retriever
+        from helpers.retrieval.course import course_retriever
     except ImportError:
-        from helpers.index import course_index
+        from helpers.index.chroma import course_index
 
         return course_index().as_retriever(search_kwargs={"k": 5}), "MiniLM index, k=5"
-    return course_retriever(), "helpers.pipeline.course_retriever"
+    return course_retriever(), "helpers.retrieval.course.course_retriever"
 
 
 FEATURES = ("lexical", "section", "previous", "cosine", "rank", "type", "fragment")
@@ -56,9 +57,10 @@ QUOTES = (1, 2)
 def sentence_features(questions: list[dict], search: Any) -> list[dict[str, Any]]:
     """Return, per question, its answer candidates, their features and which ones hold the
     answer (every key fact, in a gold chunk) -- from the context ``search`` retrieves."""
-    from helpers.answers import gold_labels, key_facts, normalize_answer
-    from helpers.rag import format_docs
-    from helpers.standin import WEIGHTS, _blocks, default_embeddings, prompt_units, score_units
+    from helpers.evaluation.answers import gold_labels, key_facts, normalize_answer
+    from helpers.models.reader import WEIGHTS, _blocks, default_embeddings, score_units
+    from helpers.models.reader_units import prompt_units
+    from helpers.prompts import format_docs
 
     encoder = default_embeddings()
     items = []
@@ -106,8 +108,8 @@ def reader_answers(
     items: list[dict[str, Any]], weights: dict, quotes: int = 1
 ) -> list[tuple[dict, float, str]]:
     """Return ``(question, best score, answer if not declined)`` per item under ``weights``,
-    quoting the ``quotes`` best sentences (as :func:`helpers.standin.read` does)."""
-    from helpers.standin import compose
+    quoting the ``quotes`` best sentences (as :func:`helpers.models.reader.read` does)."""
+    from helpers.models.reader import compose
 
     out = []
     for it in items:
@@ -122,15 +124,15 @@ def reader_answers(
 
 def verdicts(answers: list[tuple[dict, float, str]], threshold: float) -> dict[str, int]:
     """Return right / wrong / declined counts (answerable) and unanswerable declined."""
-    from helpers.answers import reader_tally
+    from helpers.evaluation.answers import reader_tally
 
     return reader_tally(found(answers), threshold)
 
 
 def found(answers: list[tuple[dict, float, str]]) -> list[tuple[bool, float, str]]:
     """Return ``(answerable, best score, verdict if answered)`` of each reader answer: what the
-    course's threshold rule (:func:`helpers.answers.choose_threshold`) reads."""
-    from helpers.answers import score_answer
+    course's threshold rule (:func:`helpers.evaluation.answers.choose_threshold`) reads."""
+    from helpers.evaluation.answers import score_answer
 
     return [(bool(q["answerable"]), score, score_answer(answer, q, similarity=False)["verdict"])
             for q, score, answer in answers]
@@ -138,14 +140,14 @@ def found(answers: list[tuple[dict, float, str]]) -> list[tuple[bool, float, str
 
 def choose_threshold(answers: list[tuple[dict, float, str]]) -> float:
     """Return the decline threshold the course's rule chooses for these answers."""
-    from helpers.answers import choose_threshold as rule
+    from helpers.evaluation.answers import choose_threshold as rule
 
     return rule(found(answers))
 
 
 def fit(search: Any) -> dict[str, Any]:
     """Return the weights and threshold chosen on dev, and the dev/test counts they give."""
-    from helpers.corpus import load_questions
+    from helpers.questions.course import load_questions
 
     questions = load_questions()
     items = {s: sentence_features([q for q in questions if q.get("split") == s], search)
@@ -188,15 +190,15 @@ def main() -> int:
     from langchain_core.prompts import ChatPromptTemplate
     from langchain_core.runnables import RunnablePassthrough
 
-    from helpers.answers import evaluate_reader
-    from helpers.corpus import load_questions
-    from helpers.rag import DEFENDED_PROMPT, SEED_PROMPT, format_docs
-    from helpers.standin import ExtractiveChatModel
+    from helpers.evaluation.answers import evaluate_reader
+    from helpers.models.reader import ExtractiveChatModel
+    from helpers.prompts import DEFENDED_PROMPT, SEED_PROMPT, format_docs
+    from helpers.questions.course import load_questions
 
     template = SEED_PROMPT if "--seed-prompt" in sys.argv else DEFENDED_PROMPT
     embeddings = None
     if "--minilm" in sys.argv:
-        from helpers.models import get_embeddings
+        from helpers.embeddings.minilm import get_embeddings
 
         embeddings = get_embeddings()
     search, name = retriever()

@@ -45,7 +45,7 @@ def index_build_vs_reopen() -> None:
         env = dict(os.environ, RAG_COURSE_CACHE_DIR=cache)
         for label in ("build", "reopen"):
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "helpers.index"], cwd=ROOT, env=env,
+            subprocess.run([sys.executable, "-m", "helpers.index.chroma"], cwd=ROOT, env=env,
                            check=True, capture_output=True)
             print(f"  {label:7} {time.perf_counter() - start:6.1f} s (whole process)")
 
@@ -55,9 +55,8 @@ def indexing_overhead() -> None:
     from langchain_chroma import Chroma
     from sentence_transformers import SentenceTransformer
 
-    from helpers.corpus import corpus_chunks
-    from helpers.index import chroma_client
-    from helpers.models import embedding_model_path, get_embeddings
+    from helpers.embeddings.minilm import embedding_model_path, get_embeddings
+    from helpers.index.chroma import chroma_client, corpus_chunks
 
     print("== indexing: LangChain + Chroma vs raw SentenceTransformer.encode")
     chunks = corpus_chunks()
@@ -76,11 +75,11 @@ def indexing_overhead() -> None:
 
 def latency_and_evaluation() -> None:
     """Print retrieval latency percentiles and the retrieval table on the test questions."""
-    from helpers.bm25 import BM25Retriever
-    from helpers.corpus import load_questions
-    from helpers.evaluation import evaluate, split_questions
-    from helpers.index import course_index
-    from helpers.pipeline import course_retriever, index_documents, seed_retriever
+    from helpers.evaluation.sweeps import evaluate
+    from helpers.index.chroma import course_index, index_documents
+    from helpers.questions.course import load_questions, split_questions
+    from helpers.retrieval.bm25 import BM25Retriever
+    from helpers.retrieval.course import course_retriever, seed_retriever
 
     store, questions = course_index(), load_questions()
     store.similarity_search("warm-up", k=5)

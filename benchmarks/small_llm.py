@@ -6,8 +6,8 @@ Usage: ``python benchmarks/small_llm.py`` (first run: about 10 minutes on 2 shar
 Prints: load time, seconds per answer and peak memory; the same questions answered with the
 seed's prompt over the top-5 retrieved chunks vs with no context at all (hallucination); and
 prompt injection: each attack of ``data/injection/attacks.jsonl`` put among real retrieved
-chunks, answered with the seed's prompt, ``helpers.rag.DEFENDED_PROMPT`` and
-``helpers.llm.guarded_prompt()`` (hijack rate, and whether the real answer survives).
+chunks, answered with the seed's prompt, ``helpers.prompts.DEFENDED_PROMPT`` and
+``helpers.models.smollm2.guarded_prompt()`` (hijack rate, and whether the real answer survives).
 """
 
 from __future__ import annotations
@@ -30,9 +30,17 @@ from langchain_core.documents import Document  # noqa: E402
 from langchain_core.messages import BaseMessage  # noqa: E402
 from langchain_core.prompts import ChatPromptTemplate  # noqa: E402
 
-from helpers.corpus import data_path, load_questions, normalize  # noqa: E402
-from helpers.llm import DTYPE, SmallChatModel, get_small_llm, guarded_prompt, load_small_llm  # noqa: E402
-from helpers.rag import DEFENDED_PROMPT, SEED_PROMPT, format_docs  # noqa: E402
+from helpers.documents.files import data_path  # noqa: E402
+from helpers.documents.hangul import normalize  # noqa: E402
+from helpers.models.smollm2 import (  # noqa: E402
+    DTYPE,
+    SmallChatModel,
+    get_small_llm,
+    guarded_prompt,
+    load_small_llm,
+)
+from helpers.prompts import DEFENDED_PROMPT, SEED_PROMPT, format_docs  # noqa: E402
+from helpers.questions.course import load_questions  # noqa: E402
 
 N_ANSWERABLE, N_UNANSWERABLE, N_INJECTION_QUESTIONS, K = 10, 3, 3, 5
 DECLINE = re.compile(
@@ -74,9 +82,9 @@ def declines(answer: str) -> bool:
 def retrieve(question: str, k: int = K) -> list[Document]:
     """Return the top-k chunks of the course retriever (the pipeline's once it exists)."""
     try:
-        from helpers.pipeline import course_retriever  # type: ignore[import-not-found]
+        from helpers.retrieval.course import course_retriever  # type: ignore[import-not-found]
     except ImportError:
-        from helpers.index import course_index
+        from helpers.index.chroma import course_index
 
         return course_index().similarity_search(question, k=k)
     return course_retriever().invoke(question)[:k]
@@ -167,10 +175,10 @@ def main() -> int:
     llm = get_small_llm()
     start = time.perf_counter()
     try:
-        from helpers.pipeline import course_retriever  # noqa: F401
-        source = "helpers.pipeline.course_retriever() (hybrid)"
+        from helpers.retrieval.course import course_retriever  # noqa: F401
+        source = "helpers.retrieval.course.course_retriever() (hybrid)"
     except ImportError:
-        source = "helpers.index.course_index().similarity_search"
+        source = "helpers.index.chroma.course_index().similarity_search"
     print(f"retriever: {source}, top {K}")
     print(f"== speed and memory (SmolLM2-135M-Instruct, {DTYPE}, 1 thread)")
     speed(llm)

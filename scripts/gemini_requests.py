@@ -77,9 +77,10 @@ def count(paths: list[Path]) -> dict[str, tuple[int, int]]:
     try:
         with online_against(server):
             get_settings.cache_clear()
-            from helpers.gemini import answer_cache
+            from helpers.cache import cache_root
+            from helpers.models.gemini import answer_cache
 
-            folder = get_settings().cache_dir / answer_cache().namespace
+            folder = cache_root() / answer_cache().namespace
             for path in paths:
                 shutil.rmtree(folder, ignore_errors=True)  # each notebook as if it came first
                 before = server.requests

@@ -21,7 +21,8 @@ PACKAGE = ROOT / "helpers"
 
 
 def module_name(path: Path) -> str:
-    """Return the dotted name of a file of the package (``helpers/index/chroma.py`` → ``helpers.index.chroma``)."""
+    """Return the dotted name of a file of the package: ``helpers/index/chroma.py`` gives
+    ``helpers.index.chroma``."""
     parts = path.relative_to(ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
@@ -70,7 +71,7 @@ def layers(edges: dict[str, set[str]]) -> dict[str, int]:
     @cache
     def layer(name: str, path: tuple[str, ...] = ()) -> int:
         if name in path:
-            raise ValueError("import cycle: " + " -> ".join([*path[path.index(name):], name]))
+            raise ValueError("import cycle: " + " -> ".join([*path[path.index(name) :], name]))
         return 1 + max((layer(dep, (*path, name)) for dep in edges[name]), default=0)
 
     return {name: layer(name) for name in edges}
@@ -99,7 +100,9 @@ def figures() -> dict[str, object]:
     """Return the graph's figures: modules, imports, layers, cycles, long and unused modules."""
     edges = graph()
     files = modules()
-    lines = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in files.items()}
+    lines = {
+        name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in files.items()
+    }
     try:
         layer, cycle = layers(edges), None
     except ValueError as err:
@@ -113,8 +116,12 @@ def figures() -> dict[str, object]:
         "layers": max(layer.values(), default=0),
         "layer": layer,
         "cycle": cycle,
-        "upward": sorted(f"{a} -> {b}" for a, deps in edges.items() for b in deps
-                         if layer and layer[b] >= layer[a]),
+        "upward": sorted(
+            f"{a} -> {b}"
+            for a, deps in edges.items()
+            for b in deps
+            if layer and layer[b] >= layer[a]
+        ),
         "over 350 lines": {n: c for n, c in sorted(lines.items()) if c > 350},
         "unused": sorted(set(files) - packages - importers),
         "lines": lines,
@@ -127,8 +134,20 @@ def main() -> int:
     layer, lines = info["layer"], info["lines"]
     for level in sorted(set(layer.values()), reverse=True):
         names = sorted(n for n in layer if layer[n] == level)
-        print(f"layer {level}: " + ", ".join(f"{n.removeprefix('helpers.')} ({lines[n]})" for n in names))
-    for key in ("modules", "packages", "imports", "layers", "cycle", "upward", "over 350 lines", "unused"):
+        print(
+            f"layer {level}: "
+            + ", ".join(f"{n.removeprefix('helpers.')} ({lines[n]})" for n in names)
+        )
+    for key in (
+        "modules",
+        "packages",
+        "imports",
+        "layers",
+        "cycle",
+        "upward",
+        "over 350 lines",
+        "unused",
+    ):
         print(f"{key}: {info[key]}")
     return 0
 

@@ -1,4 +1,5 @@
-"""The Korean edition (notebooks/ko/), built from the English notebooks and one translation file each.
+"""The Korean edition (notebooks/ko/), built from the English notebooks and one translation file
+each.
 
 A translation file, ``notebooks/ko/translations/NN_name.md``, holds one entry per markdown cell of
 the English notebook::
@@ -10,11 +11,11 @@ the English notebook::
 source that the text translates. When an English cell changes, its hash no longer matches: the
 translation is stale until someone updates the text and the hash.
 
-    python scripts/korean.py skeleton [NN ...]  write entries for cells that have none (English text)
+    python scripts/korean.py skeleton [NN ...]  add entries for cells that have none (English text)
     python scripts/korean.py build [NN ...]     write notebooks/ko/*.ipynb (code and outputs copied)
     python scripts/korean.py check              exit 1, naming the cells, if anything is stale,
-                                                missing or untranslated, or a Korean notebook differs
-                                                from what build would write (outputs aside)
+                                                missing or untranslated, or a Korean notebook
+                                                differs from what build writes (outputs aside)
 
 The Korean notebooks share every code cell with the English ones, character for character, except
 one line in the set-up cell that sets ``RAG_COURSE_LANG=ko``. ``make notebooks`` re-executes them,
@@ -35,7 +36,9 @@ ENGLISH = ROOT / "notebooks"
 KOREAN = ENGLISH / "ko"
 TRANSLATIONS = KOREAN / "translations"
 ENTRY = re.compile(r"^<!-- cell (?P<id>\S+) en (?P<hash>[0-9a-f]{12}) -->$", re.MULTILINE)
-HEADER = "<!-- Korean text of notebooks/{name}, one entry per markdown cell: see scripts/korean.py -->"
+HEADER = (
+    "<!-- Korean text of notebooks/{name}, one entry per markdown cell: see scripts/korean.py -->"
+)
 LANG_LINE = 'os.environ["RAG_COURSE_LANG"] = "ko"  # 이 노트북의 메시지는 한국어로'
 SWITCH_EN = re.compile(r" &nbsp; \*\*English\*\* · \[한국어\]\(ko/[^)]+\)")
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -97,7 +100,7 @@ def skeleton(english: Path) -> int:
 
 FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
-BACKTICKS = re.compile(r"`[^`\n]+`")
+BACKTICKS = re.compile(r"`[^`]+`")
 
 
 def translation_problems(english: Path) -> list[str]:
@@ -113,19 +116,25 @@ def translation_problems(english: Path) -> list[str]:
         sha, text = entries[cell.id]
         where = f"{name}: cell {cell.id}"
         if sha != digest(cell.source):
-            problems.append(f"{where} is stale: the English cell changed since it was translated "
-                            f"(update the text, then its hash to {digest(cell.source)})")
+            problems.append(
+                f"{where} is stale: the English cell changed since it was translated "
+                f"(update the text, then its hash to {digest(cell.source)})"
+            )
         if text.strip() == cell.source.strip() and re.search("[A-Za-z]{3}", FENCE.sub("", text)):
             problems.append(f"{where} is not translated (it still holds the English text)")
             continue
         if FENCE.findall(text) != FENCE.findall(cell.source):
             problems.append(f"{where}: its code blocks differ from the English ones")
-        missing = sorted(set(BACKTICKS.findall(FENCE.sub("", cell.source)))
-                         - set(BACKTICKS.findall(FENCE.sub("", text))))
+        missing = sorted(
+            set(BACKTICKS.findall(FENCE.sub("", cell.source)))
+            - set(BACKTICKS.findall(FENCE.sub("", text)))
+        )
         if missing:
             problems.append(f"{where}: inline code missing or changed: {', '.join(missing[:4])}")
-        numbers = sorted(set(NUMBER.findall(FENCE.sub("", cell.source)))
-                         - set(NUMBER.findall(FENCE.sub("", text))))
+        numbers = sorted(
+            set(NUMBER.findall(FENCE.sub("", cell.source)))
+            - set(NUMBER.findall(FENCE.sub("", text)))
+        )
         if numbers:
             problems.append(f"{where}: numbers of the English missing: {', '.join(numbers[:6])}")
     extra = sorted(set(entries) - {c.id for c in markdown})
@@ -138,10 +147,14 @@ def main() -> int:
     command, *numbers = sys.argv[1:] or ["check"]
     if command == "skeleton":
         for english in english_notebooks(numbers):
-            print(f"{translation_path(english).relative_to(ROOT)}: {skeleton(english)} entries added")
+            print(
+                f"{translation_path(english).relative_to(ROOT)}: {skeleton(english)} entries added"
+            )
         return 0
     if command == "check":
-        problems = [p for english in english_notebooks(numbers) for p in translation_problems(english)]
+        problems = [
+            p for english in english_notebooks(numbers) for p in translation_problems(english)
+        ]
         print("\n".join(problems) or "Korean edition: every translation is current")
         return 1 if problems else 0
     raise SystemExit(f"unknown command {command!r}: use skeleton, build or check")

@@ -95,7 +95,7 @@ def chunk_spans(text: str) -> list[tuple[int, int]]:
     """Return (start, end) of each chunk the course splitter (500/50) cuts from ``text``."""
     from langchain_core.documents import Document
 
-    from helpers.corpus import split_documents
+    from helpers.documents.splitting import split_documents
 
     chunks = split_documents([Document(page_content=text)])
     return [(c.metadata["start_index"], c.metadata["start_index"] + len(c.page_content))
@@ -112,7 +112,7 @@ def choose_evidence(text: str, start: int, answer: str) -> str:
     chunk that holds the evidence holds *this* occurrence of the answer), or the bare answer if
     no span of at most :data:`MAX_EVIDENCE` characters is.
     """
-    from helpers.corpus import normalize
+    from helpers.documents.hangul import normalize
 
     end = start + len(answer)
     spans = chunk_spans(text)
@@ -240,12 +240,12 @@ def measure(k: int = 5) -> None:
     """Print hit@k and MRR@k per language for BM25, all-MiniLM-L6-v2 and multilingual USE."""
     import numpy as np
 
-    from helpers.benchmark import load_external
-    from helpers.bm25 import BM25Retriever
-    from helpers.corpus import split_documents
-    from helpers.evaluation import evaluate
-    from helpers.models import get_embeddings
-    from helpers.multilingual import MultilingualUSEEmbeddings
+    from helpers.documents.splitting import split_documents
+    from helpers.embeddings.minilm import get_embeddings
+    from helpers.embeddings.use import MultilingualUSEEmbeddings
+    from helpers.evaluation.sweeps import evaluate
+    from helpers.questions.tydi import load_external
+    from helpers.retrieval.bm25 import BM25Retriever
 
     docs, questions = load_external(NAME)
     chunks = split_documents(docs)

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from helpers.answers import (
+from helpers.documents.files import data_path
+from helpers.evaluation.answers import (
     agreement,
     cited_sources,
     evaluate_reader,
@@ -16,8 +17,8 @@ from helpers.answers import (
     normalize_answer,
     score_answer,
 )
-from helpers.corpus import data_path, load_questions
-from helpers.standin import DECLINE, NOTICE
+from helpers.models.reader import DECLINE, NOTICE
+from helpers.questions.course import load_questions
 
 MAKER = {
     "id": "tw-08", "question": "How much does a Maker membership cost per year?",

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers.benchmark import DEFAULT_BENCHMARK, external_dir, load_external
-from helpers.corpus import CourseDataError, normalize, split_documents
-from helpers.metrics import is_relevant
+from helpers.documents.files import CourseDataError
+from helpers.documents.hangul import normalize
+from helpers.documents.splitting import split_documents
+from helpers.evaluation.metrics import is_relevant
+from helpers.questions.tydi import DEFAULT_BENCHMARK, external_dir, load_external
 
 FIELDS = {"id", "lang", "question", "answer", "answerable", "gold", "split"}
 HANGUL = re.compile("[\uac00-\ud7a3]")

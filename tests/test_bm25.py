@@ -8,7 +8,7 @@ from pathlib import Path
 
 from langchain_core.documents import Document
 
-from helpers.bm25 import BM25Retriever, tokenize
+from helpers.retrieval.bm25 import BM25Retriever, tokenize
 
 DOCS = [
     Document(page_content="The kiln Ember fires on Thursday nights.", metadata={"id": 0}),
@@ -41,7 +41,7 @@ def test_no_shared_term_returns_nothing():
 def test_a_query_without_words_matches_nothing() -> None:
     from langchain_core.documents import Document
 
-    from helpers.bm25 import BM25Retriever
+    from helpers.retrieval.bm25 import BM25Retriever
 
     docs = [Document(page_content="apt-mark hold a package")]
     retriever = BM25Retriever.from_documents(docs, k=3)
@@ -52,7 +52,7 @@ def test_a_query_without_words_matches_nothing() -> None:
 def test_bm25_is_imported_without_numba_which_umap_still_gets():
     # bm25s imports numba whenever it is installed (~60 MB per kernel); the course's numpy
     # backend does not need it. UMAP, imported after, must still find numba.
-    script = ("import sys, helpers.bm25 as b; "
+    script = ("import sys, helpers.retrieval.bm25 as b; "
               "assert 'numba' not in sys.modules, 'numba imported'; "
               "docs = [b.Document(page_content='kiln')]; "
               "assert b.BM25Retriever.from_documents(docs).invoke('kiln'); "

@@ -28,7 +28,8 @@ from typing import Any
 
 import pytest
 
-from helpers.settings import get_settings, repo_root
+from helpers.cache import cache_root
+from helpers.settings import repo_root
 from tests.support import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -72,7 +73,7 @@ def playground_only(path: Path) -> None:
     questions = {
         "cell_type": "code", "execution_count": None, "id": "devquestions", "metadata": {},
         "outputs": [],
-        "source": ["from helpers.corpus import load_questions\n",
+        "source": ["from helpers.questions.course import load_questions\n",
                    'dev_all = [q for q in load_questions() if q["split"] == "dev"]'],
     }
     nb["cells"] = [*code[:2], questions, *cells[start:end]]
@@ -183,7 +184,7 @@ def notebook_run(lab: tuple[str, Path], screenshot_name: str) -> Iterator[tuple[
     from playwright.sync_api import sync_playwright
 
     url, copy = lab
-    screenshot = get_settings().cache_dir / screenshot_name
+    screenshot = cache_root() / screenshot_name
     assert not is_tracked(screenshot), f"{screenshot} is tracked: tests must not rewrite it"
     code_cells = sum(c["cell_type"] == "code" for c in saved_cells(copy))
     with sync_playwright() as p:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from langchain_chroma import Chroma
 
-from helpers import corpus
+from helpers.documents import loaders, splitting
 from tests.support import free_port
 from tests.test_index import HashEmbeddings
 
@@ -49,7 +49,7 @@ def chroma_server(tmp_path):
 
 
 def test_index_and_query_through_a_server(chroma_server):
-    chunks = corpus.split_documents(corpus.load_pdf("tidewell/handbook.pdf"))
+    chunks = splitting.split_documents(loaders.load_pdf("tidewell/handbook.pdf"))
     store = Chroma(
         collection_name="handbook",
         embedding_function=HashEmbeddings(),

@@ -10,18 +10,20 @@ from collections import Counter
 
 import pytest
 
-from helpers import corpus
-from helpers.corpus import CourseDataError
+from helpers.documents import files, hangul, loaders
+from helpers.documents.files import CourseDataError
+from helpers.index import chroma
+from helpers.questions import course
 
 
 @pytest.fixture(scope="module")
 def chunks():
-    return corpus.corpus_chunks()
+    return chroma.corpus_chunks()
 
 
 @pytest.fixture(scope="module")
 def questions():
-    return corpus.load_questions()
+    return course.load_questions()
 
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -43,13 +45,13 @@ def source_lang(source: str) -> str:
 def evidence_chunks(chunks, gold) -> list[str]:
     """Return the normalised texts of the chunks of ``gold``'s source and page that hold its
     evidence."""
-    evidence = corpus.normalize(gold["evidence"])
+    evidence = hangul.normalize(gold["evidence"])
     return [
         text
         for c in chunks
         if c.metadata["source"] == gold["source"]
         and c.metadata.get("page") == gold["page"]
-        and evidence in (text := corpus.normalize(c.page_content))
+        and evidence in (text := hangul.normalize(c.page_content))
     ]
 
 
@@ -63,7 +65,7 @@ def key_fact_problems(questions, chunks) -> list[str]:
         problems += [
             f"{q['id']}: {fact}"
             for fact in q["key_facts"]
-            if not any(corpus.normalize(fact) in t for t in texts)
+            if not any(hangul.normalize(fact) in t for t in texts)
         ]
     return problems
 
@@ -71,7 +73,7 @@ def key_fact_problems(questions, chunks) -> list[str]:
 def check_gold(gold, last_page) -> None:
     """Assert that ``gold`` is a {source, page, evidence} reference into the course index."""
     assert list(gold) == ["source", "page", "evidence"], gold
-    assert gold["source"] in corpus.CORPUS_FILES, gold
+    assert gold["source"] in files.CORPUS_FILES, gold
     assert 1 <= len(gold["evidence"].split()) <= 12, gold
     if gold["source"].endswith(".pdf"):
         assert isinstance(gold["page"], int), gold
@@ -161,7 +163,7 @@ def test_question_mix(questions):
     ]
     assert len(ko_faq) >= 20
     sources = {q["gold"]["source"] for q in questions if q["gold"]}
-    assert sources == set(corpus.CORPUS_FILES)  # every indexed file is asked about
+    assert sources == set(files.CORPUS_FILES)  # every indexed file is asked about
 
 
 def test_split_is_fixed_and_stratified(questions):
@@ -185,11 +187,11 @@ def test_every_evidence_is_in_a_chunk_of_its_gold_page(chunks, questions):
         gold = q["gold"]
         if gold is None:
             continue
-        evidence = corpus.normalize(gold["evidence"])
+        evidence = hangul.normalize(gold["evidence"])
         if not any(
             c.metadata["source"] == gold["source"]
             and c.metadata.get("page") == gold["page"]
-            and evidence in corpus.normalize(c.page_content)
+            and evidence in hangul.normalize(c.page_content)
             for c in chunks
         ):
             missing.append(q["id"])
@@ -202,7 +204,7 @@ def test_questions_do_not_copy_the_evidence(questions):
         for q in questions
         if q["gold"]
         for gold in [q["gold"], *q["gold_extra"]]
-        if corpus.normalize(gold["evidence"]) in corpus.normalize(q["question"])
+        if hangul.normalize(gold["evidence"]) in hangul.normalize(q["question"])
     ]
     assert copied == []
 
@@ -218,21 +220,21 @@ def test_questions_do_not_copy_the_evidence(questions):
     ],
 )
 def test_bad_samples_raise_one_line_errors(name, message):
-    loader = corpus.load_pdf if name.endswith(".pdf") else corpus.load_text
+    loader = loaders.load_pdf if name.endswith(".pdf") else loaders.load_text
     with pytest.raises(CourseDataError, match=message) as err:
         loader(name)
     assert "\n" not in str(err.value)
 
 
 def test_cp949_sample_loads_with_its_encoding():
-    doc = corpus.load_text("samples/notice.cp949.txt", encoding="cp949")[0]
-    assert doc.page_content == corpus.load_text("tidewell/notice.ko.txt")[0].page_content
+    doc = loaders.load_text("samples/notice.cp949.txt", encoding="cp949")[0]
+    assert doc.page_content == loaders.load_text("tidewell/notice.ko.txt")[0].page_content
 
 
 def test_handbook_reads_like_a_real_pdf_after_cleaning():
-    pages = corpus.load_pdf("tidewell/handbook.pdf")
+    pages = loaders.load_pdf("tidewell/handbook.pdf")
     assert 8 <= len(pages) <= 10
-    texts = [corpus.normalize(p.page_content) for p in pages]
+    texts = [hangul.normalize(p.page_content) for p in pages]
     # the running header and the page-number footer are removed by clean_page_text
     assert not any("member handbook 2026" in t for t in texts)
     assert not any(re.search(r"\n\s*\d+\s*$", p.page_content) for p in pages)
@@ -244,16 +246,16 @@ def test_handbook_reads_like_a_real_pdf_after_cleaning():
 
 
 def test_samples_are_reproducible(tmp_path):
-    script = corpus.get_settings().root / "scripts" / "make_samples.py"
+    script = files.ROOT / "scripts" / "make_samples.py"
     subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, capture_output=True)
     for made in sorted(tmp_path.iterdir()):
-        committed = corpus.data_path(f"samples/{made.name}").read_bytes()
+        committed = files.data_path(f"samples/{made.name}").read_bytes()
         assert made.read_bytes() == committed, made.name
 
 
 def test_handbook_pdf_is_reproducible(tmp_path):
     out = tmp_path / "handbook.pdf"
-    script = corpus.get_settings().root / "scripts" / "make_handbook.py"
+    script = files.ROOT / "scripts" / "make_handbook.py"
     subprocess.run([sys.executable, str(script), str(out)], check=True, capture_output=True)
-    committed = corpus.data_path("tidewell/handbook.pdf").read_bytes()
+    committed = files.data_path("tidewell/handbook.pdf").read_bytes()
     assert hashlib.sha256(out.read_bytes()).hexdigest() == hashlib.sha256(committed).hexdigest()

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from langchain_google_genai import ChatGoogleGenerativeAI
 
-from helpers import gemini
-from helpers.models import gemini_options, get_chat_model
+from helpers.models import gemini, gemini_errors
+from helpers.models.chat import get_chat_model
+from helpers.models.gemini import gemini_options
 from helpers.settings import DEFAULT_CHAT_MODEL, FREE_TIER_CHAT_MODELS, SettingsError, get_settings
 from tests.gemini_standin import (
     FAKE_KEY,
@@ -40,13 +41,15 @@ def no_sleep(_seconds: float) -> None:
 
 
 def test_invalid_key(fake):
-    with pytest.raises(gemini.GeminiError, match="rejected the API key") as err:
+    with pytest.raises(gemini_errors.GeminiError, match="rejected the API key") as err:
         gemini.invoke(fake(400).client(), "hi", sleep=no_sleep)
     assert "\n" not in str(err.value) and FAKE_KEY not in str(err.value)
 
 
 def test_retired_model_names_the_setting(fake):
-    with pytest.raises(gemini.GeminiError, match="no model 'gemini-pro'.*RAG_COURSE_CHAT_MODEL"):
+    with pytest.raises(
+        gemini_errors.GeminiError, match="no model 'gemini-pro'.*RAG_COURSE_CHAT_MODEL"
+    ):
         gemini.invoke(fake(404).client("gemini-pro"), "hi", sleep=no_sleep)
 
 
@@ -54,7 +57,7 @@ def test_retired_model_names_the_setting(fake):
 def test_quota_and_overload_are_retried_with_backoff(fake, code, message):
     server = fake(code)
     waits: list[float] = []
-    with pytest.raises(gemini.GeminiError, match=f"{message}.*after 3 tries"):
+    with pytest.raises(gemini_errors.GeminiError, match=f"{message}.*after 3 tries"):
         gemini.invoke(server.client(), "hi", tries=3, backoff=2.0, sleep=waits.append)
     assert server.requests == 3
     assert waits == [1.0, 2.0]
@@ -64,10 +67,13 @@ def test_no_network():
     # "No network" made the same on every machine: a loopback port where nothing listens (the
     # connection is refused), never Google's real host (a laptop with internet would reach it).
     llm = ChatGoogleGenerativeAI(
-        model=DEFAULT_CHAT_MODEL, google_api_key=FAKE_KEY, max_retries=1, timeout=5,
+        model=DEFAULT_CHAT_MODEL,
+        google_api_key=FAKE_KEY,
+        max_retries=1,
+        timeout=5,
         base_url=f"http://127.0.0.1:{free_port()}",
     )
-    with pytest.raises(gemini.GeminiError, match="Cannot reach Gemini"):
+    with pytest.raises(gemini_errors.GeminiError, match="Cannot reach Gemini"):
         gemini.invoke(llm, "hi", sleep=no_sleep)
 
 
@@ -130,7 +136,9 @@ def test_retry_waits_the_delay_gemini_asks_for(fake):
 def test_retry_delay_is_capped_and_named(fake):
     server = fake(rate_limited("120s"))
     waits: list[float] = []
-    with pytest.raises(gemini.GeminiError, match=r"rate limit .* after 3 tries: wait 120 s") as err:
+    with pytest.raises(
+        gemini_errors.GeminiError, match=r"rate limit .* after 3 tries: wait 120 s"
+    ) as err:
         gemini.invoke(server.client(), "hi", sleep=waits.append, max_delay=45)
     one_line(err.value)
     assert waits == [45.0, 45.0] and server.requests == 3
@@ -165,8 +173,14 @@ def test_ask_all_keeps_partial_results_and_resumes(fake, capsys):
         return lambda q: gemini.invoke(llm, q["text"], sleep=clock.sleep).content
 
     failing = fake(200, 200, 503)  # answers twice, then is overloaded for good
-    out = gemini.ask_all(questions, ask(failing.client()), done=done, key=lambda q: q["id"],
-                         progress=False, sleep=clock.sleep)
+    out = gemini.ask_all(
+        questions,
+        ask(failing.client()),
+        done=done,
+        key=lambda q: q["id"],
+        progress=False,
+        sleep=clock.sleep,
+    )
     line = capsys.readouterr().out.strip()
     print(line)
     assert out is done and done == {"q0": "answer 1", "q1": "answer 2"}
@@ -174,15 +188,22 @@ def test_ask_all_keeps_partial_results_and_resumes(fake, capsys):
     assert "unavailable (503) after 3 tries" in line and "\n" not in line
 
     working = fake(200)
-    gemini.ask_all(questions, ask(working.client()), done=done, key=lambda q: q["id"],
-                   progress=False, sleep=clock.sleep)
+    gemini.ask_all(
+        questions,
+        ask(working.client()),
+        done=done,
+        key=lambda q: q["id"],
+        progress=False,
+        sleep=clock.sleep,
+    )
     assert working.requests == 2 and list(done) == ["q0", "q1", "q2", "q3"]
 
 
 def test_ask_all_returns_what_it_has_without_a_done_dict(fake, capsys):
     server, clock = fake(200, no_free_quota("gemini-2.5-pro")), Clock()
-    out = gemini.ask_all(["a", "b", "c"], server.client("gemini-2.5-pro"), progress=False,
-                         sleep=clock.sleep)
+    out = gemini.ask_all(
+        ["a", "b", "c"], server.client("gemini-2.5-pro"), progress=False, sleep=clock.sleep
+    )
     line = capsys.readouterr().out.strip()
     print(line)
     assert [m.content for m in out.values()] == ["answer 1"] and server.requests == 2
@@ -202,8 +223,7 @@ def test_ask_all_shows_progress_and_keeps_results_on_interrupt(capsys):
     captured = capsys.readouterr()
     assert out == {"a": "a", "b": "b"} and "2/4" in captured.err  # tqdm's bar, on stderr
     assert captured.out.strip() == (
-        "Stopped after 2 of 4 (results so far returned, pass them as done= to resume): "
-        "interrupted."
+        "Stopped after 2 of 4 (results so far returned, pass them as done= to resume): interrupted."
     )
 
 
@@ -224,7 +244,7 @@ def test_ask_all_lets_a_bug_through_and_keeps_results():
 def test_model_without_free_quota_is_not_retried(fake):
     server = fake(no_free_quota("gemini-2.5-pro"))
     waits: list[float] = []
-    with pytest.raises(gemini.GeminiError) as err:
+    with pytest.raises(gemini_errors.GeminiError) as err:
         gemini.invoke(server.client("gemini-2.5-pro"), "hi", sleep=waits.append)
     assert one_line(err.value) == (
         "Gemini model 'gemini-2.5-pro' has no free quota (429, limit: 0): set "
@@ -235,7 +255,7 @@ def test_model_without_free_quota_is_not_retried(fake):
 
 def test_default_without_free_quota_names_another_model(fake):
     server = fake(no_free_quota(DEFAULT_CHAT_MODEL))
-    with pytest.raises(gemini.GeminiError) as err:
+    with pytest.raises(gemini_errors.GeminiError) as err:
         gemini.invoke(server.client(), "hi", sleep=no_sleep)
     text = one_line(err.value)
     assert f"to '{FREE_TIER_CHAT_MODELS[0]}'" in text and f"to '{DEFAULT_CHAT_MODEL}'" not in text
@@ -247,7 +267,7 @@ def test_default_without_free_quota_names_another_model(fake):
 def test_timeout_is_one_line_and_not_retried(fake):
     server = fake(HANG)
     waits: list[float] = []
-    with pytest.raises(gemini.GeminiError) as err:
+    with pytest.raises(gemini_errors.GeminiError) as err:
         gemini.invoke(server.client(timeout=0.5), "hi", sleep=waits.append)
     assert one_line(err.value) == (
         "Gemini did not answer within 0.5 s (timeout): try again, raise "
@@ -318,7 +338,7 @@ def test_chat_model_options_reach_gemini(fake):
 
 
 def test_missing_default_model_suggests_another(fake):
-    with pytest.raises(gemini.GeminiError) as err:
+    with pytest.raises(gemini_errors.GeminiError) as err:
         gemini.invoke(fake(404).client(DEFAULT_CHAT_MODEL), "hi", sleep=no_sleep)
     assert one_line(err.value) == (
         f"Gemini has no model '{DEFAULT_CHAT_MODEL}' (retired or misspelt, like the seed's "
@@ -327,9 +347,17 @@ def test_missing_default_model_suggests_another(fake):
 
 
 def test_other_model_is_never_the_failed_one():
-    for failed in (None, "gemini-pro", DEFAULT_CHAT_MODEL, f"models/{DEFAULT_CHAT_MODEL}",
-                   *FREE_TIER_CHAT_MODELS):
-        assert gemini.other_model(failed) not in (failed, (failed or "").removeprefix("models/"))
+    for failed in (
+        None,
+        "gemini-pro",
+        DEFAULT_CHAT_MODEL,
+        f"models/{DEFAULT_CHAT_MODEL}",
+        *FREE_TIER_CHAT_MODELS,
+    ):
+        assert gemini_errors.other_model(failed) not in (
+            failed,
+            (failed or "").removeprefix("models/"),
+        )
 
 
 def test_model_is_found_inside_a_chain(fake):
@@ -341,7 +369,7 @@ def test_model_is_found_inside_a_chain(fake):
     answer = ChatPromptTemplate.from_template("{question}") | llm | StrOutputParser()
     chain = RunnableParallel(question=RunnablePassthrough()).assign(answer=answer)
     assert gemini.model_name(chain) == "gemini-pro"
-    with pytest.raises(gemini.GeminiError, match="no model 'gemini-pro'"):
+    with pytest.raises(gemini_errors.GeminiError, match="no model 'gemini-pro'"):
         gemini.invoke(chain, "hi", sleep=no_sleep)
 
 
@@ -351,10 +379,10 @@ def test_model_is_found_inside_a_chain(fake):
 def test_daily_quota_is_not_retried_and_says_when_it_resets(fake):
     server = fake(daily_quota_spent(DEFAULT_CHAT_MODEL))
     waits: list[float] = []
-    with pytest.raises(gemini.GeminiError) as err:
+    with pytest.raises(gemini_errors.GeminiError) as err:
         gemini.invoke(server.client(), "hi", sleep=waits.append)
     text = one_line(err.value)
-    hours = __import__("math").ceil(gemini.hours_to_pacific_midnight())
+    hours = __import__("math").ceil(gemini_errors.hours_to_pacific_midnight())
     assert text == (
         f"The daily free quota of '{DEFAULT_CHAT_MODEL}' is used up (429): it resets at midnight "
         f"Pacific time (in {hours} h); results so far are kept (answers are cached); or set "
@@ -374,8 +402,7 @@ def test_per_minute_quota_is_still_retried_after_its_delay(fake):
 def test_a_daily_quota_stops_the_loop_and_keeps_the_results(fake, capsys):
     server = fake(200, 200, daily_quota_spent(DEFAULT_CHAT_MODEL))
     done: dict = {}
-    gemini.ask_all(["a", "b", "c", "d"], server.client(), done=done, progress=False,
-                   sleep=no_sleep)
+    gemini.ask_all(["a", "b", "c", "d"], server.client(), done=done, progress=False, sleep=no_sleep)
     line = capsys.readouterr().out.strip()
     print(line)
     assert [m.content for m in done.values()] == ["answer 1", "answer 2"]
@@ -384,15 +411,18 @@ def test_a_daily_quota_stops_the_loop_and_keeps_the_results(fake, capsys):
     assert "daily free quota" in line and "midnight Pacific" in line
 
 
-@pytest.mark.parametrize(("utc", "hours"), [
-    ("2026-12-07T08:00:00+00:00", 24.0),  # midnight in California (PST, UTC-8)
-    ("2026-12-07T20:00:00+00:00", 12.0),
-    ("2026-07-07T06:30:00+00:00", 0.5),  # summer: PDT, UTC-7
-])
+@pytest.mark.parametrize(
+    ("utc", "hours"),
+    [
+        ("2026-12-07T08:00:00+00:00", 24.0),  # midnight in California (PST, UTC-8)
+        ("2026-12-07T20:00:00+00:00", 12.0),
+        ("2026-07-07T06:30:00+00:00", 0.5),  # summer: PDT, UTC-7
+    ],
+)
 def test_hours_to_pacific_midnight(utc, hours):
     import datetime as dt
 
-    assert gemini.hours_to_pacific_midnight(dt.datetime.fromisoformat(utc)) == hours
+    assert gemini_errors.hours_to_pacific_midnight(dt.datetime.fromisoformat(utc)) == hours
 
 
 # 8 · Never pay twice: the answer cache -----------------------------------------------------------
@@ -460,7 +490,7 @@ def test_answers_are_kept_on_disk_without_the_key(online_at, tmp_path):
 
 def test_errors_are_not_cached(online_at):
     server = online_at(503, 200)
-    with pytest.raises(gemini.GeminiError, match="unavailable"):
+    with pytest.raises(gemini_errors.GeminiError, match="unavailable"):
         gemini.invoke(get_chat_model(), "hello", tries=1)
     assert gemini.invoke(get_chat_model(), "hello").content == "answer 2"
     assert server.requests == 2

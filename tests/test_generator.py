@@ -7,13 +7,8 @@ import types
 
 import pytest
 
-from helpers.generator import (
-    cache_argument,
-    rag_sequence_logprob,
-    rag_token_logprob,
-    retriever_probs,
-    score_answer,
-)
+from helpers.models.gemma import cache_argument, score_answer
+from helpers.models.marginals import rag_sequence_logprob, rag_token_logprob, retriever_probs
 
 # p(token | passage): passage A knows "Tobiah", passage B knows "Loft".
 TABLE = {
@@ -126,29 +121,29 @@ def test_next_token_logprobs_agree_with_the_answer_scorer(monkeypatch):
     as scoring the whole answer at once, and each step is a distribution over the vocabulary."""
     import torch
 
-    from helpers import generator
+    from helpers.models import gemma
 
     tokenizer = WordTokenizer()
     model = tiny_gemma()
-    monkeypatch.setattr(generator, "load_generator", lambda: (model, tokenizer))
-    generator._prompt_state.cache_clear()  # prompt caches of another model
+    monkeypatch.setattr(gemma, "load_generator", lambda: (model, tokenizer))
+    gemma._prompt_state.cache_clear()  # prompt caches of another model
     prompt, answer = "Context: Tobiah leads the woodshop Answer:", "Tobiah Marsh Loft"
     answer_ids = tokenizer(answer, add_special_tokens=False).input_ids[0].tolist()
-    whole = generator.gemma_token_logprobs(prompt, answer)
-    steps = [generator.next_token_logprobs(prompt, answer_ids[:i]) for i in range(len(answer_ids))]
+    whole = gemma.gemma_token_logprobs(prompt, answer)
+    steps = [gemma.next_token_logprobs(prompt, answer_ids[:i]) for i in range(len(answer_ids))]
     assert [float(s[t]) for s, t in zip(steps, answer_ids, strict=True)] == pytest.approx(
         whole, abs=1e-4
     )
     for step in steps:
         assert step.dtype == torch.float32
         assert float(step.exp().sum()) == pytest.approx(1.0, abs=1e-4)
-    again = generator.next_token_logprobs(prompt, answer_ids[:2])  # the prompt's cache is intact
+    again = gemma.next_token_logprobs(prompt, answer_ids[:2])  # the prompt's cache is intact
     assert torch.equal(again, steps[2])
-    generator._prompt_state.cache_clear()
+    gemma._prompt_state.cache_clear()
 
 
 def test_gemma_is_cached_and_loaded_in_its_dtype():
-    from helpers.generator import DTYPE, model_inputs
+    from helpers.models.gemma import DTYPE, model_inputs
 
     assert DTYPE == "bfloat16" and model_inputs()["dtype"] == DTYPE  # part of the cache key
 
@@ -159,12 +154,12 @@ def test_gemma_computes_in_float32_with_its_weights_kept_in_bfloat16(monkeypatch
     linear layers' weights in bfloat16."""
     import torch
 
-    from helpers import generator
+    from helpers.models import gemma
 
-    monkeypatch.setattr(generator, "_HEAD_CHUNK", 24)  # several chunks of the 64-token vocabulary
+    monkeypatch.setattr(gemma, "_HEAD_CHUNK", 24)  # several chunks of the 64-token vocabulary
     ids = torch.tensor([[2, 5, 9, 13, 17, 21]])
     reference = tiny_gemma().to(torch.bfloat16).to(torch.float32)  # the same rounded weights
-    model = generator._compute_in_float32(tiny_gemma().to(torch.bfloat16))
+    model = gemma._compute_in_float32(tiny_gemma().to(torch.bfloat16))
     with torch.no_grad():
         expected, got = reference(ids).logits, model(ids).logits
     assert got.dtype == torch.float32
@@ -182,7 +177,7 @@ def test_gemma_tokenizer_gives_autotokenizers_ids():
     from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
     from helpers.cache import dir_path
-    from helpers.generator import model_inputs
+    from helpers.models.gemma import model_inputs
 
     folder = dir_path("models", model_inputs())
     if not folder.is_dir():

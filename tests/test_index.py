@@ -8,7 +8,8 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from helpers import corpus, index
+from helpers.documents import loaders, splitting
+from helpers.index import chroma
 
 
 class HashEmbeddings(Embeddings):
@@ -26,11 +27,11 @@ class HashEmbeddings(Embeddings):
 
 
 def small_chunks() -> list[Document]:
-    return corpus.split_documents(corpus.load_pdf("debian-faq/debian-faq.en.pdf")[10:14])
+    return splitting.split_documents(loaders.load_pdf("debian-faq/debian-faq.en.pdf")[10:14])
 
 
 def make_store(folder) -> Chroma:
-    return Chroma("test", embedding_function=HashEmbeddings(), client=index.chroma_client(folder))
+    return Chroma("test", embedding_function=HashEmbeddings(), client=chroma.chroma_client(folder))
 
 
 def test_stable_ids_make_reruns_add_nothing(tmp_path):
@@ -51,7 +52,7 @@ def test_reopened_client_sees_the_same_collection(tmp_path):
     again = Chroma(
         "test",
         embedding_function=HashEmbeddings(),
-        client=index.chroma_client(tmp_path),
+        client=chroma.chroma_client(tmp_path),
         create_collection_if_not_exists=False,
     )
     assert again._collection.count() == len(chunks)
@@ -60,21 +61,21 @@ def test_reopened_client_sees_the_same_collection(tmp_path):
 
 
 def test_client_has_telemetry_off(tmp_path):
-    client = index.chroma_client(tmp_path)
+    client = chroma.chroma_client(tmp_path)
     assert client.get_settings().anonymized_telemetry is False
 
 
 def test_fingerprint_depends_on_chunking():
-    assert index.fingerprint(500, 50) != index.fingerprint(400, 50)
-    assert index.fingerprint() == index.fingerprint(500, 50)
+    assert chroma.fingerprint(500, 50) != chroma.fingerprint(400, 50)
+    assert chroma.fingerprint() == chroma.fingerprint(500, 50)
 
 
 @pytest.mark.caches
-@pytest.mark.skipif(not index.is_built(), reason="course index not built (run: make index)")
+@pytest.mark.skipif(not chroma.is_built(), reason="course index not built (run: make index)")
 def test_course_index_is_complete_cosine_and_has_no_chroma_embedder():
-    store = index.course_index()
+    store = chroma.course_index()
     collection = store._collection
-    expected = corpus.corpus_chunks()
+    expected = chroma.corpus_chunks()
     assert collection.count() == len(expected)
     stored = set(collection.get(include=[])["ids"])
     assert stored == {c.metadata["chunk_id"] for c in expected}
@@ -86,32 +87,32 @@ def test_documents_index_is_built_once_per_content(tmp_path, monkeypatch):
     from langchain_core.documents import Document
 
     from helpers import cache
-    from helpers.corpus import split_documents
+    from helpers.documents.splitting import split_documents
 
     monkeypatch.setattr(cache, "cache_root", lambda: tmp_path)
     texts = ["The kiln fires on Thursdays.", "가마는 목요일에 불을 땝니다.", "Bikes park outside."]
     docs = [Document(page_content=t, metadata={"source": f"mine/{i}.txt"}) for i, t in
             enumerate(texts)]
     chunks = split_documents(docs)
-    first = index.documents_index("toy", chunks, "use")
+    first = chroma.documents_index("toy", chunks, "use")
     assert sorted(first.get()["ids"]) == sorted(c.metadata["chunk_id"] for c in chunks)
     best = first.similarity_search("When does the kiln fire?", k=1)[0]
     assert best.metadata["source"] == "mine/0.txt"
     folders = list((tmp_path / "index-toy").iterdir())
-    index.documents_index("toy", chunks, "use")  # reopened, not rebuilt
+    chroma.documents_index("toy", chunks, "use")  # reopened, not rebuilt
     assert list((tmp_path / "index-toy").iterdir()) == folders
-    index.documents_index("toy", chunks[:2], "use")  # other chunks: another index
+    chroma.documents_index("toy", chunks[:2], "use")  # other chunks: another index
     assert len([p for p in (tmp_path / "index-toy").iterdir() if p.is_dir()]) == 2
 
 
 @pytest.mark.caches
 def test_corpus_vectors_reads_the_course_index_sorted_by_id():
-    ids, vectors, metadatas, texts = index.corpus_vectors()
+    ids, vectors, metadatas, texts = chroma.corpus_vectors()
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert vectors.shape == (len(ids), 384) and vectors.dtype == np.float32
     assert len(metadatas) == len(texts) == len(ids)
     assert all(m["chunk_id"] == i for m, i in zip(metadatas, ids, strict=True))
-    assert len(ids) == len(index.course_index().get(include=[])["ids"])
+    assert len(ids) == len(chroma.course_index().get(include=[])["ids"])
 
 
 TOY_TEXTS = ["The kiln fires on Thursdays.", "Bikes park outside.", "Tea is free."]
@@ -123,7 +124,7 @@ def build_toy_index(folder: str, log: str, start_at: float) -> None:
     import time
     from pathlib import Path
 
-    chunks = corpus.split_documents(
+    chunks = splitting.split_documents(
         [Document(page_content=t, metadata={"source": f"toy/{i}.txt"})
          for i, t in enumerate(TOY_TEXTS)]
     )
@@ -136,12 +137,12 @@ def build_toy_index(folder: str, log: str, start_at: float) -> None:
             return super().embed_documents(texts)
 
     # a throwaway process: patch the module directly
-    index.index_dir = lambda *args, **kwargs: Path(folder)  # type: ignore[assignment]
-    index.corpus_chunks = lambda *args: chunks  # type: ignore[assignment]
-    index.embedder_for = lambda embedder="minilm": SlowEmbeddings()  # type: ignore[assignment]
-    index.get_embeddings = lambda **kwargs: SlowEmbeddings()  # type: ignore[assignment]
+    chroma.index_dir = lambda *args, **kwargs: Path(folder)  # type: ignore[assignment]
+    chroma.corpus_chunks = lambda *args: chunks  # type: ignore[assignment]
+    chroma.embedder_for = lambda embedder="minilm": SlowEmbeddings()  # type: ignore[assignment]
+    chroma.get_embeddings = lambda **kwargs: SlowEmbeddings()  # type: ignore[assignment]
     time.sleep(max(0.0, start_at - time.time()))  # both builders start together
-    print("COUNT", len(index.course_index().get(include=[])["ids"]), flush=True)
+    print("COUNT", len(chroma.course_index().get(include=[])["ids"]), flush=True)
 
 
 def test_two_builders_at_once_embed_the_corpus_once(tmp_path):

@@ -1,6 +1,6 @@
 """Notebook 07 writes BM25 and min-max fusion itself (the lesson); the course retrieves with
-``bm25s`` and ``helpers.pipeline.fuse``. The notebook's functions, taken from its code cells,
-must agree with them on the course's own inputs — and a wrong k1 must make BM25 disagree."""
+``bm25s`` and ``helpers.retrieval.hybrid.fuse``. The notebook's functions, taken from its code
+cells, must agree with them on the course's own inputs — and a wrong k1 must make BM25 disagree."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from helpers import index
+from helpers.index import chroma
 from helpers.settings import repo_root
 
 NOTEBOOK = repo_root() / "notebooks" / "07_keyword_hybrid.ipynb"
 needs_index = pytest.mark.skipif(
-    not (index.is_built() and index.is_built(embedder="use")),
+    not (chroma.is_built() and chroma.is_built(embedder="use")),
     reason="course indexes not built (run: make index)",
 )
 
@@ -40,9 +40,9 @@ def relative_difference(ours: np.ndarray, theirs: np.ndarray) -> float:
 @pytest.fixture(scope="module")
 def course():
     """The course's BM25 (its chunks and bm25s index), tokenised chunks and 20 questions."""
-    from helpers.bm25 import tokenize
-    from helpers.corpus import load_questions
-    from helpers.pipeline import course_bm25
+    from helpers.questions.course import load_questions
+    from helpers.retrieval.bm25 import tokenize
+    from helpers.retrieval.course import course_bm25
 
     bm25 = course_bm25()
     asked = [q for q in load_questions() if q["answerable"]]
@@ -54,7 +54,7 @@ def course():
 @pytest.mark.caches
 @needs_index
 def test_notebook_bm25_equals_bm25s_on_the_course_chunks(course):
-    from helpers.bm25 import bm25s, tokenize
+    from helpers.retrieval.bm25 import bm25s, tokenize
 
     bm25, doc_tokens, sample = course
     fn = notebook_functions("bm25_scores", "largest_relative_difference")
@@ -75,7 +75,7 @@ def test_notebook_bm25_equals_bm25s_on_the_course_chunks(course):
 @pytest.mark.caches
 @needs_index
 def test_a_wrong_k1_fails_the_comparison(course):
-    from helpers.bm25 import tokenize
+    from helpers.retrieval.bm25 import tokenize
 
     bm25, doc_tokens, sample = course
     fn = notebook_functions("bm25_scores", "largest_relative_difference")
@@ -99,7 +99,8 @@ def test_notebook_idf_and_tf_part_are_the_formula():
 @pytest.mark.caches
 @needs_index
 def test_notebook_fusion_equals_helpers_fuse_on_real_candidates(course):
-    from helpers.pipeline import course_retriever, fuse
+    from helpers.retrieval.course import course_retriever
+    from helpers.retrieval.hybrid import fuse
 
     _, _, sample = course
     fn = notebook_functions("minmax", "fuse_minmax")
@@ -119,7 +120,7 @@ def test_notebook_fusion_equals_helpers_fuse_on_real_candidates(course):
 def test_notebook_fusion_equals_helpers_fuse_on_edge_cases():
     from langchain_core.documents import Document
 
-    from helpers.pipeline import fuse
+    from helpers.retrieval.hybrid import fuse
 
     def doc(name: str) -> Document:
         return Document(page_content=name, metadata={"chunk_id": name})

@@ -12,9 +12,9 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
-import helpers.llm as llm
-from helpers.llm import SmallChatModel, SmallModelMissingError, to_chat
-from helpers.rag import SEED_PROMPT
+import helpers.models.smollm2 as llm
+from helpers.models.smollm2 import SmallChatModel, SmallModelMissingError, to_chat
+from helpers.prompts import SEED_PROMPT
 from helpers.settings import repo_root
 
 
@@ -129,7 +129,8 @@ def test_fixed_threads_restores_the_thread_count():
 
 
 def test_importing_loads_no_model():
-    code = "import sys, helpers.llm; print('transformers' in sys.modules, 'torch' in sys.modules)"
+    code = ("import sys, helpers.models.smollm2; "
+            "print('transformers' in sys.modules, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=repo_root(), capture_output=True,
                          text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
@@ -163,8 +164,8 @@ def test_recorded_answers_are_what_the_model_generates_here(monkeypatch):
     """Notebook 10's first Tidewell question, bare and through the course pipeline: both answers
     are read from the recorded file (the prompt, retrieved chunks included, and the versions
     match), and SmolLM2 generates the same words again on this machine (~20 s)."""
-    from helpers.corpus import load_questions
     from helpers.pipeline import course_chain
+    from helpers.questions.course import load_questions
 
     if llm.recorded()["versions"] != llm.recording_versions():  # e.g. PyPI's CUDA build of torch
         pytest.skip(f"data/{llm.RECORDED} was recorded with {llm.recorded()['versions']}")

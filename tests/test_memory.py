@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # last freed, which pins the top of the heap so that glibc cannot shrink it by itself.
 SCRIPT = """
 import sys
-from helpers.models import return_freed_memory
+from helpers.runtime import return_freed_memory
 def rss():
     return int(open("/proc/self/statm").read().split()[1]) * 4096 / 1e6
 blocks = [bytes(1000) + bytes([i % 256]) for i in range(150_000)]

@@ -8,7 +8,7 @@ import ir_measures
 import pytest
 from ir_measures import RR, Success, nDCG
 
-from helpers import metrics
+from helpers.evaluation import metrics
 
 K = 5
 

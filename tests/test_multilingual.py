@@ -1,4 +1,4 @@
-"""Tests for helpers.multilingual: the USE wrapper is a working, offline LangChain Embeddings."""
+"""Tests for helpers.embeddings.use: the USE wrapper is a working, offline LangChain Embeddings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from helpers.multilingual import MultilingualUSEEmbeddings, _use_model
+from helpers.embeddings.use import MultilingualUSEEmbeddings, _use_model
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 from helpers.settings import repo_root
 
 NOTEBOOK = repo_root() / "notebooks" / "05_chroma.ipynb"
-FIXED_FOLDER = re.compile(r"""cache_dir\s*/\s*["']nb05""")
+FIXED_FOLDER = re.compile(r"""cache_root\(\)\s*/\s*["']nb05""")
 
 
 def code_cells() -> list[str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
-from helpers import index, pipeline
-from helpers.corpus import script_of
+from helpers.documents.hangul import script_of
+from helpers.index import chroma
+from helpers.retrieval import hybrid
 
 
 def _doc(name: str) -> Document:
@@ -22,13 +23,13 @@ SPARSE = [(_doc("c"), 12.0), (_doc("b"), 11.0), (_doc("d"), 2.0)]
 
 
 def test_alpha_one_is_dense_and_zero_is_sparse():
-    assert _names(pipeline.fuse(DENSE, SPARSE, 1.0, 3)) == ["a", "b", "c"]
-    assert _names(pipeline.fuse(DENSE, SPARSE, 0.0, 2)) == ["c", "b"]
+    assert _names(hybrid.fuse(DENSE, SPARSE, 1.0, 3)) == ["a", "b", "c"]
+    assert _names(hybrid.fuse(DENSE, SPARSE, 0.0, 2)) == ["c", "b"]
 
 
 def test_mixing_rewards_agreement():
     # b is second in both lists: neither list alone puts it first, the mix does.
-    fused = pipeline.fuse(DENSE, SPARSE, 0.5, 4)
+    fused = hybrid.fuse(DENSE, SPARSE, 0.5, 4)
     assert _names(fused)[0] == "b"
     scores = dict(zip(_names(fused), [s for _, s in fused], strict=True))
     # min-max scaling: a = 0.5 * 1 + 0.5 * 0 (absent from BM25); b = 0.5 * 0.875 + 0.5 * 0.9
@@ -45,14 +46,14 @@ def test_script_routing():
 
 @pytest.mark.caches
 @pytest.mark.skipif(
-    not (index.is_built() and index.is_built(embedder="use")),
+    not (chroma.is_built() and chroma.is_built(embedder="use")),
     reason="course indexes not built (run: make index)",
 )
 def test_alpha_is_what_the_dev_rule_and_the_test_criterion_give():
     """ALPHA is the large-dev choice (best MRR@10) where issue 26's test criterion holds, else 0
     (benchmarks/fusion.py; the candidates are cached, so this reruns in seconds)."""
-    from helpers.evaluation import fusion_recommendation, fusion_sets
+    from helpers.evaluation.benchmark import fusion_recommendation, fusion_sets
 
     chosen, recommended = fusion_recommendation(fusion_sets())
-    assert recommended == pipeline.ALPHA
+    assert recommended == hybrid.ALPHA
     assert chosen == {"en": 0.7, "ko": 0.4}  # Korean: the dev choice failed on test (docstring)

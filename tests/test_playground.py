@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 from langchain_core.documents import Document
 
-from helpers import index, playground
-from helpers.pipeline import fuse
+from helpers.index import chroma
+from helpers.retrieval import hybrid, mmr
+from helpers.retrieval.hybrid import fuse
+from helpers.views import playground, plots
 
 needs_index = pytest.mark.skipif(
-    not (index.is_built() and index.is_built(embedder="use")),
+    not (chroma.is_built() and chroma.is_built(embedder="use")),
     reason="course indexes not built (run: make index)",
 )
 
@@ -33,16 +35,16 @@ def _names(scored) -> list[str]:
 
 
 def test_lambda_one_is_the_fused_ranking():
-    assert playground.select(DENSE, SPARSE, 3, 0.5, 1.0, VECTORS) == fuse(DENSE, SPARSE, 0.5, 3)
+    assert mmr.select(DENSE, SPARSE, 3, 0.5, 1.0, VECTORS) == fuse(DENSE, SPARSE, 0.5, 3)
 
 
 def test_mmr_skips_a_near_copy():
-    assert _names(playground.select(DENSE, SPARSE, 2, 0.5, 1.0, VECTORS)) == ["a", "b"]
-    assert _names(playground.select(DENSE, SPARSE, 2, 0.5, 0.3, VECTORS)) == ["a", "c"]
+    assert _names(mmr.select(DENSE, SPARSE, 2, 0.5, 1.0, VECTORS)) == ["a", "b"]
+    assert _names(mmr.select(DENSE, SPARSE, 2, 0.5, 0.3, VECTORS)) == ["a", "c"]
 
 
 def test_chunks_html_lists_each_chunk_escaped():
-    html = playground.chunks_html([(_doc("<x>"), 0.5), (_doc("y"), 0.25)])
+    html = plots.chunks_html([(_doc("<x>"), 0.5), (_doc("y"), 0.25)])
     assert html.count("<li>") == 2
     assert "&lt;x&gt;" in html and "<x>" not in html
     assert "0.500" in html and "[y.txt]" in html
@@ -51,11 +53,11 @@ def test_chunks_html_lists_each_chunk_escaped():
 @pytest.mark.caches
 @needs_index
 def test_batched_candidates_match_the_retriever():
-    from helpers.pipeline import course_retriever
+    from helpers.retrieval.course import course_retriever
 
     retriever = course_retriever()
     questions = ["How much does a Maker membership cost per year?", "한국어 안전 교육은 언제 있나요?"]  # noqa: E501
-    batched = playground.candidates(retriever, questions)
+    batched = hybrid.candidates(retriever, questions)
     for question in questions:
         script, dense, sparse = retriever.components(question)
         b_script, b_dense, b_sparse = batched[question]
@@ -70,7 +72,7 @@ def test_batched_candidates_match_the_retriever():
 def price_playground() -> playground.Playground:
     """A playground on the Maker price question, with the lexical reader and no map (fast)."""
     pytest.importorskip("ipywidgets")
-    from helpers.standin import ExtractiveChatModel
+    from helpers.models.reader import ExtractiveChatModel
 
     return playground.Playground(
         ["How much does a Maker membership cost per year?"],
@@ -112,7 +114,7 @@ def test_a_chunk_is_drawn_at_the_reference_chunk_it_overlaps_most():
 
 
 needs_vectors = pytest.mark.skipif(
-    not (index.is_built() and index.is_built(embedder="use")
+    not (chroma.is_built() and chroma.is_built(embedder="use")
          and playground.chunk_index_ready(1000, 100)),
     reason="course indexes or the sweep's chunk vectors not built (run: make index)",
 )
@@ -122,8 +124,8 @@ needs_vectors = pytest.mark.skipif(
 @needs_index
 @needs_vectors
 def test_another_chunk_setting_is_the_same_retriever_over_other_chunks():
-    from helpers.evaluation import setting_vectors
-    from helpers.pipeline import course_bm25
+    from helpers.index.vectors import setting_vectors
+    from helpers.retrieval.course import course_bm25
 
     big = playground.chunk_index(1000, 100)
     chunks = playground.setting_chunks(1000, 100)

@@ -1,4 +1,4 @@
-"""Tests for helpers.plots: fonts, chunk views, the corpus map's cache and projection."""
+"""Tests for helpers.views.plots: fonts, chunk views, the corpus map's cache and projection."""
 
 from __future__ import annotations
 
@@ -13,19 +13,19 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from helpers import plots  # noqa: E402
+from helpers.views import corpus_map, plots
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
 
-def _toy_map(n: int = 120, dim: int = 12) -> plots.CorpusMap:
+def _toy_map(n: int = 120, dim: int = 12) -> corpus_map.CorpusMap:
     rng = np.random.default_rng(0)
     vectors = _unit(rng.normal(size=(n, dim)))
     xy = rng.normal(size=(n, 2)).astype(np.float32)
     metadatas = [{"source": f"file{i % 3}.txt"} for i in range(n)]
-    return plots.CorpusMap([f"id{i:03d}" for i in range(n)], xy, metadatas, vectors)
+    return corpus_map.CorpusMap([f"id{i:03d}" for i in range(n)], xy, metadatas, vectors)
 
 
 def test_setup_fonts_draws_hangul_without_missing_glyphs():
@@ -68,30 +68,32 @@ def test_corpus_map_is_fitted_once_then_cached(tmp_path, monkeypatch):
     toy = _toy_map(40)
     ids = toy.ids
     monkeypatch.setenv("RAG_COURSE_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(plots, "corpus_vectors", lambda: (ids, toy.vectors, toy.metadatas, []))
+    monkeypatch.setattr(corpus_map, "corpus_vectors", lambda: (ids, toy.vectors, toy.metadatas, []))
     fits = []
 
     def fake_fit(vectors, seed=42):
         fits.append(seed)
         return np.full((len(vectors), 2), float(seed), dtype=np.float32)
 
-    monkeypatch.setattr(plots, "fit_layout", fake_fit)
-    first = plots.corpus_map(seed=7)
-    second = plots.corpus_map(seed=7)
+    monkeypatch.setattr(corpus_map, "fit_layout", fake_fit)
+    first = corpus_map.corpus_map(seed=7)
+    second = corpus_map.corpus_map(seed=7)
     assert fits == [7]
     assert len(list((tmp_path / "umap").glob("*.json"))) == 1
     np.testing.assert_array_equal(first.xy, second.xy)
     ids = ids[:-1] + ["changed"]  # a cache made for other chunks is not reused
-    plots.corpus_map(seed=7)
+    corpus_map.corpus_map(seed=7)
     assert fits == [7, 7]
-    monkeypatch.setattr(plots, "N_NEIGHBORS", plots.N_NEIGHBORS + 1)  # nor for other settings
-    plots.corpus_map(seed=7)
+    monkeypatch.setattr(
+        corpus_map, "N_NEIGHBORS", corpus_map.N_NEIGHBORS + 1
+    )  # nor for other settings
+    corpus_map.corpus_map(seed=7)
     assert fits == [7, 7, 7]
 
 
 def test_plot_map_colours_sources_marks_highlights_and_queries():
     cmap = _toy_map()
-    ax = plots.plot_map(
+    ax = corpus_map.plot_map(
         cmap,
         highlight={"picked": cmap.ids[:3]},
         queries={"질문": (cmap.project(cmap.vectors[5] + 0.1)[0], cmap.ids[5:8])},
@@ -101,7 +103,7 @@ def test_plot_map_colours_sources_marks_highlights_and_queries():
     assert len(ax.get_lines()) == 3  # one line per nearest chunk
     plt.close(ax.figure)
     with pytest.raises(plots.PlotError, match="not in the map"):
-        plots.plot_map(cmap, highlight={"x": ["nope"]})
+        corpus_map.plot_map(cmap, highlight={"x": ["nope"]})
     plt.close("all")
 
 
@@ -124,7 +126,7 @@ def test_page_image_renders_a_pdf_page():
     assert image.min() < 100 and image.max() > 240  # dark text on a white page
 
 
-def test_corpus_vectors_lives_in_index_and_is_reexported_for_notebooks():
-    from helpers import index
+def test_the_corpus_map_reads_the_index_own_vectors():
+    from helpers.index import chroma
 
-    assert plots.corpus_vectors is index.corpus_vectors  # notebooks 04 and 06 import it from plots
+    assert corpus_map.corpus_vectors is chroma.corpus_vectors  # one home: helpers.index.chroma

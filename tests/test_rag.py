@@ -1,10 +1,10 @@
-"""Tests for helpers.rag: citations and the context string the chat model sees."""
+"""Tests for helpers.prompts: citations and the context string the chat model sees."""
 
 from langchain_core.documents import Document
 from langchain_core.prompts import ChatPromptTemplate
 
-from helpers.rag import DEFENDED_PROMPT, SEED_PROMPT, format_docs, source_label
-from helpers.standin import split_prompt
+from helpers.models.reader_units import split_prompt
+from helpers.prompts import DEFENDED_PROMPT, SEED_PROMPT, format_docs, source_label
 
 
 def test_source_label_prefers_printed_page_then_one_based_page() -> None:

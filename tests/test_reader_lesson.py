@@ -1,7 +1,7 @@
 """Notebook 09 writes the offline reader's sentence scoring and its threshold rule itself (the
-lesson); ``helpers.standin`` scores every offline answer and ``helpers.checks`` checks exercise 2
-with its own copy of the rule. Fed the same inputs, each pair must give the same outputs, and a
-changed line in the notebook must break the agreement."""
+lesson); ``helpers.models.reader`` scores every offline answer and ``helpers.checks.generation``
+checks exercise 2 with its own copy of the rule. Fed the same inputs, each pair must give the same
+outputs, and a changed line in the notebook must break the agreement."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from functools import lru_cache
 
 import pytest
 
-from helpers import standin
-from helpers.answers import choose_threshold, reader_tally
+from helpers.evaluation.answers import choose_threshold, reader_tally
+from helpers.models import reader as standin
 from helpers.settings import repo_root
 
 NOTEBOOK = repo_root() / "notebooks" / "09_reader.ipynb"
@@ -54,7 +54,7 @@ def notebook_functions(names: tuple[str, ...], change: tuple[str, str] | None = 
 
 def test_the_notebook_writes_the_scoring_itself():
     ns = notebook_functions(SCORING)
-    for name in SCORING:  # it must not hand the work back to helpers.standin
+    for name in SCORING:  # it must not hand the work back to helpers.models.reader
         code = ns[name].__code__
         assert "score_units" not in code.co_names + code.co_consts
 
@@ -62,9 +62,9 @@ def test_the_notebook_writes_the_scoring_itself():
 @lru_cache(maxsize=1)
 def cases() -> list[tuple[str, list]]:
     """Return every course question with the candidates of its 5 best BM25 chunks."""
-    from helpers.corpus import load_questions
-    from helpers.pipeline import course_bm25
-    from helpers.rag import source_label
+    from helpers.prompts import source_label
+    from helpers.questions.course import load_questions
+    from helpers.retrieval.course import course_bm25
 
     bm25 = course_bm25()
     out = []
@@ -76,7 +76,7 @@ def cases() -> list[tuple[str, list]]:
 
 
 def disagreements(ns: dict, weights: dict) -> int:
-    """Return on how many cases the notebook's scores differ from helpers.standin's."""
+    """Return on how many cases the notebook's scores differ from helpers.models.reader's."""
     encoder = standin.default_embeddings()
     return sum(
         ns["sentence_scores"](units, question, encoder, weights)

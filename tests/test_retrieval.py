@@ -7,8 +7,8 @@ import pytest
 from langchain_chroma.vectorstores import maximal_marginal_relevance
 from langchain_core.documents import Document
 
-from helpers import metrics
-from helpers.retrieval import mean_pairwise_similarity, mmr, top_n
+from helpers.evaluation import metrics
+from helpers.retrieval.mmr import mean_pairwise_similarity, mmr, top_n
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,9 @@ def test_model_names_from_environment(clean_env, monkeypatch):
 def test_relative_paths_hide_the_machine(monkeypatch):
     monkeypatch.delenv("RAG_COURSE_CACHE_DIR", raising=False)
     cfg = s.get_settings()
-    assert s.relative(cfg.data_dir / "tidewell" / "handbook.pdf") == "tidewell/handbook.pdf"
-    assert s.relative(cfg.root / "notebooks") == "notebooks"
-    assert s.relative("/somewhere/else/file.txt") == "file.txt"
+    from helpers.documents.files import DATA_DIR, relative
+
+    assert DATA_DIR == cfg.data_dir  # the loaders' data/ is the settings' one
+    assert relative(cfg.data_dir / "tidewell" / "handbook.pdf") == "tidewell/handbook.pdf"
+    assert relative(cfg.root / "notebooks") == "notebooks"
+    assert relative("/somewhere/else/file.txt") == "file.txt"

@@ -8,20 +8,17 @@ import pytest
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
-from helpers.rag import DEFENDED_PROMPT, SEED_PROMPT
-from helpers.standin import (
+from helpers.models.reader import (
     DECLINE,
     NO_CONTEXT,
     NOTICE,
     ExtractiveChatModel,
-    chunk_units,
     default_embeddings,
     extract_answer,
-    prompt_units,
     read,
-    split_prompt,
-    terms,
 )
+from helpers.models.reader_units import chunk_units, prompt_units, split_prompt, terms
+from helpers.prompts import DEFENDED_PROMPT, SEED_PROMPT
 
 CONTEXT = """[tidewell/handbook.pdf p. 4]
 Red-level certifications expire after 24 months. To renew, book a 30-minute check-out.
@@ -183,8 +180,9 @@ def test_weights_and_threshold_are_the_ones_fitted_on_dev() -> None:
     import importlib.util
     from pathlib import Path
 
-    from helpers import answers, standin
-    from helpers.pipeline import course_retriever
+    from helpers.evaluation import answers
+    from helpers.models import reader as standin
+    from helpers.retrieval.course import course_retriever
 
     path = Path(__file__).resolve().parent.parent / "benchmarks" / "reader.py"
     spec = importlib.util.spec_from_file_location("reader_benchmark", path)

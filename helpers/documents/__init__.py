@@ -1,0 +1,1 @@
+"""Stage 1, documents: files, cleaning, loaders, splitting, scripts (notebooks 01-03)."""

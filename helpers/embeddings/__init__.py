@@ -1,0 +1,1 @@
+"""Stage 2, embeddings: MiniLM (English) and the multilingual USE (notebook 04)."""

@@ -1,0 +1,1 @@
+"""Figures and widgets: plots, the corpus map, the playground."""
