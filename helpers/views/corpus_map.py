@@ -167,8 +167,6 @@ def map_png(
     """Return the corpus map as PNG bytes: the question's place and lines to ``ids``."""
     from matplotlib.figure import Figure
 
-    from helpers.views.plots import plot_map
-
     setup_fonts()
     fig = Figure(figsize=(8.5, 4.6), dpi=72)
     ax = fig.add_subplot()
