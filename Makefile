@@ -77,10 +77,14 @@ test: index lint ## unit tests + nbval over every notebook, offline
 
 notebooks: index ## re-execute every notebook offline and store its outputs (see CONTRIBUTING.md)
 	$(OFFLINE) $(PY) scripts/run_notebooks.py
+	$(PY) scripts/korean.py build
+	$(OFFLINE) $(PY) scripts/run_notebooks.py notebooks/ko/[0-9][0-9]_*.ipynb
 
-slides: install ## export every notebook as reveal.js slides into slides/ (reveal.js loads from a CDN)
+slides: install ## export every notebook as reveal.js slides into slides/ and slides/ko/ (reveal.js from a CDN)
 	$(VENV)/bin/jupyter nbconvert --to slides --SlidesExporter.reveal_scroll=True \
 		--output-dir slides notebooks/[0-9][0-9]_*.ipynb
+	$(VENV)/bin/jupyter nbconvert --to slides --SlidesExporter.reveal_scroll=True \
+		--output-dir slides/ko notebooks/ko/[0-9][0-9]_*.ipynb
 
 browser-test: index ## run a notebook through JupyterLab in headless Chromium; screenshot in .cache/
 	$(OFFLINE) $(PY) -m pytest tests/test_browser.py

@@ -7,6 +7,7 @@ stage, one module per idea (``python scripts/import_graph.py`` prints how they i
 - :mod:`helpers.settings` — settings and mode detection: offline or online, models, the API key.
 - :mod:`helpers.cache` — the one cache scheme: a key from every input, write-then-rename, a lock.
 - :mod:`helpers.runtime` — quiet library logs, and freed memory handed back to the system.
+- :mod:`helpers.lang` — the learner's language (``RAG_COURSE_LANG``: English or Korean).
 - :mod:`helpers.documents.files` — where ``data/`` is, the corpus files, ``CourseDataError``.
 - :mod:`helpers.documents.cleaning` — PDF text cleaning and the glued-word detector (01, 02).
 - :mod:`helpers.documents.loaders` — PDF and text loaders, the whole corpus (01).
@@ -44,7 +45,8 @@ stage, one module per idea (``python scripts/import_graph.py`` prints how they i
 - :mod:`helpers.checks.common` — what every exercise check shares.
 - :mod:`helpers.checks.documents` — exercise checks of notebooks 00-03.
 - :mod:`helpers.checks.index` — exercise checks of notebooks 04-05.
-- :mod:`helpers.checks.retrieval` — exercise checks of notebooks 06, 07, 14, 15.
+- :mod:`helpers.checks.retrieval` — exercise checks of notebooks 06-07.
+- :mod:`helpers.checks.advanced` — exercise checks of notebooks 14-15.
 - :mod:`helpers.checks.generation` — exercise checks of notebooks 08-10.
 - :mod:`helpers.checks.paper` — exercise checks of notebook 11.
 - :mod:`helpers.checks.evaluation` — exercise checks of notebooks 12-13.

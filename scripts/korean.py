@@ -142,6 +142,83 @@ def translation_problems(english: Path) -> list[str]:
     return problems
 
 
+KO_SWITCH = " &nbsp; [English](../{name}) · **한국어**"
+COLAB = re.compile(r"(https://colab\.research\.google\.com/github/[^)]*?/notebooks/)(\d\d_[^)/]+\.ipynb)")
+README_LINK = re.compile(r"\]\(\.\./README\.md\)")
+
+
+def korean_markdown(english: nbformat.NotebookNode, text: str, first: bool, name: str) -> str:
+    """Return a translated cell as the Korean notebook shows it: the title cell's badge points at
+    the Korean notebook and its switch line at the English one; README links at README.ko.md."""
+    if first:
+        text = COLAB.sub(lambda m: f"{m[1]}ko/{m[2]}", text)
+        text = SWITCH_EN.sub(KO_SWITCH.format(name=name), text)
+    return README_LINK.sub("](../../README.ko.md)", text)
+
+
+def korean_setup(source: str) -> str:
+    """Return the set-up cell with the one line that sets the learner's language to Korean."""
+    anchor = "from importlib import invalidate_caches, metadata\n"
+    if anchor not in source:
+        raise ValueError("the set-up cell has changed: put LANG_LINE after its imports")
+    return source.replace(anchor, anchor + "\n" + LANG_LINE + "\n", 1)
+
+
+def build_notebook(english: Path) -> nbformat.NotebookNode:
+    """Return the Korean notebook of ``english``: translated markdown, the same code (the set-up
+    cell plus its language line), and outputs kept from the existing Korean notebook where the code
+    is unchanged (``make notebooks`` refreshes them), else the English outputs."""
+    import copy
+
+    nb = nbformat.read(english, as_version=4)
+    entries = read_translations(translation_path(english))
+    target = KOREAN / english.name
+    before = {}
+    if target.exists():
+        before = {c.id: c for c in nbformat.read(target, as_version=4).cells}
+    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    out = copy.deepcopy(nb)
+    for i, cell in enumerate(out.cells):
+        if cell.cell_type == "markdown":
+            text = entries.get(cell.id, ("", cell.source))[1]
+            cell.source = korean_markdown(nb, text, i == 0, english.name)
+        elif cell.cell_type == "code":
+            if i == first_code:
+                cell.source = korean_setup(cell.source)
+            old = before.get(cell.id)
+            if old is not None and old.cell_type == "code" and old.source == cell.source:
+                cell.outputs = old.outputs
+                cell.execution_count = old.execution_count
+    return out
+
+
+def build(english: Path) -> Path:
+    """Write the Korean notebook of ``english`` and return its path."""
+    target = KOREAN / english.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(build_notebook(english), target)
+    return target
+
+
+def notebook_problems(english: Path) -> list[str]:
+    """Return one line per cell where the committed Korean notebook differs from what
+    :func:`build` writes (outputs aside), or one line if it is missing."""
+    target = KOREAN / english.name
+    name = target.relative_to(ROOT)
+    if not target.exists():
+        return [f"{name}: missing (run: python scripts/korean.py build)"]
+    want = build_notebook(english).cells
+    have = nbformat.read(target, as_version=4).cells
+    if [(c.id, c.cell_type) for c in want] != [(c.id, c.cell_type) for c in have]:
+        return [f"{name}: its cells are not those of {english.name} (run: build)"]
+    problems = []
+    for w, h in zip(want, have, strict=True):
+        if w.source != h.source:
+            kind = "code differs from the English" if w.cell_type == "code" else "markdown differs"
+            problems.append(f"{name}: cell {w.id}: {kind} (run: build)")
+    return problems
+
+
 def main() -> int:
     """Run one of the commands above."""
     command, *numbers = sys.argv[1:] or ["check"]
@@ -151,9 +228,15 @@ def main() -> int:
                 f"{translation_path(english).relative_to(ROOT)}: {skeleton(english)} entries added"
             )
         return 0
+    if command == "build":
+        for english in english_notebooks(numbers):
+            print(build(english).relative_to(ROOT))
+        return 0
     if command == "check":
         problems = [
-            p for english in english_notebooks(numbers) for p in translation_problems(english)
+            p
+            for english in english_notebooks(numbers)
+            for p in translation_problems(english) + notebook_problems(english)
         ]
         print("\n".join(problems) or "Korean edition: every translation is current")
         return 1 if problems else 0

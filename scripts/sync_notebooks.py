@@ -91,6 +91,11 @@ def sync(path: Path) -> list[str]:
     if not BADGE.search(fixed):  # no badge yet: put one under the title line
         title, _, rest = fixed.partition("\n")
         fixed = f"{title}\n\n[![Open In Colab]({COLAB_SVG})]({badge_url(path)})\n{rest}"
+    switch = f" &nbsp; **English** · [한국어](ko/{path.name})"  # the Korean twin (korean.py)
+    if switch not in fixed:
+        fixed = re.sub(r" &nbsp; \*\*English\*\* · \[한국어\]\([^)]*\)", "", fixed)
+        badge = r"(\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\))"
+        fixed = re.sub(badge, lambda m: m[1] + switch, fixed, count=1)
     if fixed != head.source:
         changes.append("badge")
         head.source = fixed

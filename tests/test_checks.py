@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.checks import common, documents, evaluation, generation, index, paper, retrieval
+from helpers.checks import (
+    advanced,
+    common,
+    documents,
+    evaluation,
+    generation,
+    index,
+    paper,
+    retrieval,
+)
 from helpers.documents import cleaning, files, loaders, splitting
 from helpers.evaluation import answers
 from helpers.questions import course
@@ -495,7 +504,7 @@ def test_no_cosine_blank_wrong_and_right(capsys, monkeypatch):
     generation.check_no_cosine({**expected, "threshold": 1.1000001})  # a float, not the text 1.1
     out = capsys.readouterr().out
     assert out.startswith("✅ Right: without cosine, dev chooses 1.1: 14 of 111 right, 8 wrong")
-    assert "1.1" not in common.TODO  # the blank answer says nothing about the answer
+    assert "1.1" not in common.TODO_EN + common.TODO_KO  # the blank line says nothing of the answer
 
 
 def test_no_cosine_threshold_rule():
@@ -798,28 +807,28 @@ def test_bm25_by_hand_blank_slips_and_right(capsys):
 
 
 def test_rrf_blank_wrong_and_right(capsys):
-    retrieval.check_rrf(...)
+    advanced.check_rrf(...)
     assert capsys.readouterr().out.startswith("✏️")
-    retrieval.check_rrf("0.032")
+    advanced.check_rrf("0.032")
     assert "Expected a number" in capsys.readouterr().out
-    retrieval.check_rrf(1 / 60 + 1 / 62)  # ranks counted from 0
+    advanced.check_rrf(1 / 60 + 1 / 62)  # ranks counted from 0
     assert capsys.readouterr().out.startswith("❌ Not quite")
-    retrieval.check_rrf(1 / 61 + 1 / 63)
+    advanced.check_rrf(1 / 61 + 1 / 63)
     assert capsys.readouterr().out.startswith("✅ Right: 0.03227")
 
 
 def test_rerank_depth_blank_wrong_and_right(capsys, monkeypatch):
     fake = {0.3: {10: 0.7, 20: 0.65}}
-    monkeypatch.setattr(retrieval, "_korean_rerank_mrr", lambda beta, depths=(10, 20): fake[beta])
-    retrieval.check_rerank_depth(..., 0.3)
+    monkeypatch.setattr(advanced, "_korean_rerank_mrr", lambda beta, depths=(10, 20): fake[beta])
+    advanced.check_rerank_depth(..., 0.3)
     assert capsys.readouterr().out.startswith("✏️")
-    retrieval.check_rerank_depth([0.7], 0.3)
+    advanced.check_rerank_depth([0.7], 0.3)
     assert "Expected a number" in capsys.readouterr().out
-    retrieval.check_rerank_depth(0.65, 0.3)  # depth 20: the sweep's figure
+    advanced.check_rerank_depth(0.65, 0.3)  # depth 20: the sweep's figure
     assert capsys.readouterr().out.startswith("❌ That is the MRR from the top 20")
-    retrieval.check_rerank_depth(0.5, 0.3)
+    advanced.check_rerank_depth(0.5, 0.3)
     assert capsys.readouterr().out.startswith("❌ Not the MRR")
-    retrieval.check_rerank_depth(0.7, 0.3)
+    advanced.check_rerank_depth(0.7, 0.3)
     out = capsys.readouterr().out
     assert out.startswith("✅ Right: Korean dev MRR 0.700 from the top 10, 0.650 from the top 20")
     assert "a shallower pool helped" in out
@@ -840,7 +849,7 @@ def test_rerank_at_beta_zero_is_the_course_retriever():
         if q["split"] == "dev" and q["answerable"] and q["lang"] == "ko"
     ]
     plain = summarize([relevance(retriever.invoke(q["question"]), q["gold"]) for q in asked])
-    assert retrieval._korean_rerank_mrr(0.0, (20,)) == {20: plain["MRR"]}
+    assert advanced._korean_rerank_mrr(0.0, (20,)) == {20: plain["MRR"]}
 
 
 KILN_FOLLOW_UP = ("tw-58", "When are ceramics fired in the new kiln?", "How hot can it get?")
@@ -863,26 +872,26 @@ def test_follow_up_blank_wrong_and_right(capsys, monkeypatch):
 
     monkeypatch.setattr(pipeline, "course_retriever", lambda: _EchoRetriever())
     monkeypatch.setattr(metrics, "relevance", _kiln_relevance)
-    retrieval.check_follow_up(...)
+    advanced.check_follow_up(...)
     assert capsys.readouterr().out.startswith("✏️")
-    retrieval.check_follow_up("How hot can it get?")
+    advanced.check_follow_up("How hot can it get?")
     assert "Expected three strings" in capsys.readouterr().out
-    retrieval.check_follow_up(("tw-999", "When are ceramics fired in the new kiln?", "How hot?"))
+    advanced.check_follow_up(("tw-999", "When are ceramics fired in the new kiln?", "How hot?"))
     assert "must be the id of an answerable question" in capsys.readouterr().out
-    retrieval.check_follow_up(("tw-58", "When is the makerspace open?", "How hot is the kiln?"))
+    advanced.check_follow_up(("tw-58", "When is the makerspace open?", "How hot is the kiln?"))
     assert capsys.readouterr().out.startswith("❌ The follow-up alone already finds")
-    retrieval.check_follow_up(("tw-58", "When is the makerspace open?", "How hot can it get?"))
+    advanced.check_follow_up(("tw-58", "When is the makerspace open?", "How hot can it get?"))
     assert capsys.readouterr().out.startswith("❌ Even after the previous question")
-    retrieval.check_follow_up(KILN_FOLLOW_UP)
+    advanced.check_follow_up(KILN_FOLLOW_UP)
     assert capsys.readouterr().out.startswith("✅")
 
 
 @pytest.mark.caches
 @pytest.mark.skipif(not course_index_built(), reason="course index not built (run: make index)")
 def test_follow_up_on_the_real_retriever(capsys):
-    retrieval.check_follow_up(KILN_FOLLOW_UP)
+    advanced.check_follow_up(KILN_FOLLOW_UP)
     assert capsys.readouterr().out.startswith("✅")
-    retrieval.check_follow_up(
+    advanced.check_follow_up(
         (
             "tw-58",
             "When are ceramics fired in the new kiln?",
@@ -898,18 +907,81 @@ def test_and_glue_blank_wrong_and_right(capsys, monkeypatch):
             return {"hit@5": 1.0, "MRR": 0.893}  # the rule
         return {"hit@5": 0.714, "MRR": 0.714} if glue("x") else {"hit@5": 1.0, "MRR": 0.798}
 
-    monkeypatch.setattr(retrieval, "_glue_scores", fake_scores)
-    retrieval.check_and_glue(..., [])
+    monkeypatch.setattr(advanced, "_glue_scores", fake_scores)
+    advanced.check_and_glue(..., [])
     assert capsys.readouterr().out.startswith("✏️")
-    retrieval.check_and_glue([1.0, 0.893], [])
+    advanced.check_and_glue([1.0, 0.893], [])
     assert 'Expected a dict with "hit@5" and "MRR"' in capsys.readouterr().out
-    retrieval.check_and_glue({"hit@1": 0.9, "hit@5": 1.0, "MRR": 0.798}, [])
+    advanced.check_and_glue({"hit@1": 0.9, "hit@5": 1.0, "MRR": 0.798}, [])
     assert capsys.readouterr().out.startswith("❌ Those are the scores of never gluing")
-    retrieval.check_and_glue({"hit@5": 0.714, "MRR": 0.714}, [])
+    advanced.check_and_glue({"hit@5": 0.714, "MRR": 0.714}, [])
     assert capsys.readouterr().out.startswith("❌ Those are the scores of always gluing")
-    retrieval.check_and_glue({"hit@5": 1.0, "MRR": 0.8}, [])
+    advanced.check_and_glue({"hit@5": 1.0, "MRR": 0.8}, [])
     assert capsys.readouterr().out.startswith("❌ Not the rule's scores")
-    retrieval.check_and_glue({"hit@1": 0.857, "hit@5": 1.0, "MRR": 0.893}, [])
+    advanced.check_and_glue({"hit@1": 0.857, "hit@5": 1.0, "MRR": 0.893}, [])
     assert capsys.readouterr().out == (
         "✅ Right: hit@5 1.000, MRR 0.893 on dev; always gluing 0.714/0.714, never 1.000/0.798.\n"
     )
+
+
+def test_generation_checks_speak_korean(capsys, monkeypatch):
+    from langchain_core.prompts import ChatPromptTemplate
+
+    monkeypatch.setenv("RAG_COURSE_LANG", "ko")
+    generation.check_citing_prompt(...)
+    assert capsys.readouterr().out.startswith("✏️  아직 답하지 않았습니다")
+    generation.check_citing_prompt(
+        ChatPromptTemplate.from_template(
+            "Answer from the context:\n{context}\n\nQuestion: {question}"
+        )
+    )
+    assert capsys.readouterr().out.startswith("❌ 모델에게 출처를 인용하라고 요청하지 않습니다")
+
+
+def test_paper_checks_speak_korean(capsys, monkeypatch):
+    monkeypatch.setenv("RAG_COURSE_LANG", "ko")
+    per_passage = [[-1.0, -2.0, -0.5], [-9.0, -1.0, -12.0], [-8.0, -7.0, -0.2], [-6.0, -9.0, -9.0]]
+    scores = [0.51, 0.40, 0.37, 0.28]
+    paper.check_temperature(..., per_passage, scores)
+    assert capsys.readouterr().out.startswith("✏️  아직 답하지 않았습니다")
+    paper.check_temperature("minus two", per_passage, scores)
+    assert capsys.readouterr().out.startswith("❌ 숫자가 필요합니다: 로그 확률(음수).")
+
+
+def test_evaluation_checks_speak_korean(capsys, monkeypatch):
+    monkeypatch.setenv("RAG_COURSE_LANG", "ko")
+    evaluation.check_mrr(...)
+    assert capsys.readouterr().out.startswith("✏️  아직 답하지 않았습니다")
+    evaluation.check_mrr("a third")
+    assert capsys.readouterr().out == "❌ 숫자가 필요합니다.\n"
+    evaluation.check_mrr((1 / 3 + 1 / 5) / 2)
+    assert capsys.readouterr().out.startswith("❌ 조금 다릅니다: MRR은 *첫 번째* 관련 결과")
+
+
+def test_documents_checks_speak_korean(capsys, monkeypatch):
+    monkeypatch.setenv("RAG_COURSE_LANG", "ko")
+    documents.check_glued_pages(...)
+    assert capsys.readouterr().out.startswith("✏️  아직 답하지 않았습니다")
+    documents.check_glued_pages("8")
+    assert capsys.readouterr().out.startswith("❌ 페이지 번호의 리스트가 필요합니다")
+
+
+def test_index_checks_speak_korean(capsys, monkeypatch):
+    monkeypatch.setenv("RAG_COURSE_LANG", "ko")
+    monkeypatch.setattr(index, "_english_hits", lambda: {"questions": 63, "minilm": 55, "use": 48})
+    index.check_use_english(...)
+    assert capsys.readouterr().out.startswith("✏️  아직 답하지 않았습니다")
+    index.check_use_english(55)
+    assert capsys.readouterr().out.startswith("❌ MiniLM의 개수입니다")
+    index.check_use_english(0.76)
+    assert capsys.readouterr().out == "❌ 정수가 필요합니다: USE가 찾는 영어 질문 수.\n"
+
+
+def test_retrieval_checks_speak_korean(capsys, monkeypatch):
+    monkeypatch.setenv("RAG_COURSE_LANG", "ko")
+    advanced.check_rrf(...)
+    assert capsys.readouterr().out.startswith("✏️  아직 답하지 않았습니다")
+    advanced.check_rrf("0.032")
+    assert capsys.readouterr().out == "❌ 숫자가 필요합니다.\n"
+    advanced.check_rrf(1 / 60 + 1 / 62)  # ranks counted from 0
+    assert capsys.readouterr().out.startswith("❌ 조금 다릅니다: c = 60이면")

@@ -33,14 +33,6 @@ def data_path(name: str | Path) -> Path:
     return path if path.is_absolute() else DATA_DIR / path
 
 
-def existing_file(path: str | Path) -> Path:
-    """Return ``path`` as a data path after checking that it exists and is not empty."""
-    p = data_path(path)
-    if not p.is_file():
-        raise CourseDataError(f"{relative(p)}: no such file; check the name (see data/README.md).")
-    if p.stat().st_size == 0:
-        raise CourseDataError(f"{relative(p)}: the file is empty (0 bytes); copy it again.")
-    return p
 
 
 def relative(path: str | os.PathLike[str]) -> str:

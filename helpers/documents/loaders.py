@@ -14,7 +14,8 @@ from typing import Literal
 from langchain_core.documents import Document
 
 from helpers.documents.cleaning import clean_page_text, drop_contents
-from helpers.documents.files import CORPUS_FILES, CourseDataError, existing_file, relative
+from helpers.documents.files import CORPUS_FILES, CourseDataError, data_path, relative
+from helpers.lang import say
 
 PdfEngine = Literal["pdfium", "pypdf"]
 
@@ -36,6 +37,21 @@ def quiet_pypdf() -> Iterator[None]:
         logger.setLevel(level)
 
 
+def _encrypted(name: str) -> str:
+    return say(
+        f"{name}: the PDF is encrypted; open it once with its password and save "
+        "an unencrypted copy.",
+        f"{name}: 암호화된 PDF입니다; 암호로 한 번 연 뒤 암호 없는 사본으로 저장하세요.",
+    )
+
+
+def _unreadable(name: str) -> str:
+    return say(
+        f"{name}: not a readable PDF (corrupt or not a PDF at all); download it again.",
+        f"{name}: 읽을 수 있는 PDF가 아닙니다(손상되었거나 PDF가 아님); 다시 내려받으세요.",
+    )
+
+
 def _pdf_pages(path: Path, engine: PdfEngine) -> list[str]:
     """Return the raw text of every page of ``path``, read with ``engine``."""
     name = relative(path)
@@ -46,13 +62,8 @@ def _pdf_pages(path: Path, engine: PdfEngine) -> list[str]:
             pdf = pdfium.PdfDocument(path)
         except pdfium.PdfiumError as err:
             if "password" in str(err).lower():
-                raise CourseDataError(
-                    f"{name}: the PDF is encrypted; open it once with its password and save "
-                    "an unencrypted copy."
-                ) from None
-            raise CourseDataError(
-                f"{name}: not a readable PDF (corrupt or not a PDF at all); download it again."
-            ) from None
+                raise CourseDataError(_encrypted(name)) from None
+            raise CourseDataError(_unreadable(name)) from None
         try:
             return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
         finally:
@@ -65,18 +76,16 @@ def _pdf_pages(path: Path, engine: PdfEngine) -> list[str]:
             with quiet_pypdf():
                 reader = PdfReader(path)
                 if reader.is_encrypted and not reader.decrypt(""):
-                    raise CourseDataError(
-                        f"{name}: the PDF is encrypted; open it once with its password and save "
-                        "an unencrypted copy."
-                    )
+                    raise CourseDataError(_encrypted(name))
                 return [page.extract_text() or "" for page in reader.pages]
         except (PdfReadError, ValueError, KeyError, TypeError) as err:
             if isinstance(err, CourseDataError):
                 raise
-            raise CourseDataError(
-                f"{name}: not a readable PDF (corrupt or not a PDF at all); download it again."
-            ) from None
-    raise CourseDataError(f"engine={engine!r} is not a PDF engine: use 'pdfium' or 'pypdf'.")
+            raise CourseDataError(_unreadable(name)) from None
+    raise CourseDataError(say(
+        f"engine={engine!r} is not a PDF engine: use 'pdfium' or 'pypdf'.",
+        f"engine={engine!r}은(는) PDF 엔진이 아닙니다: 'pdfium'이나 'pypdf'를 쓰세요.",
+    ))
 
 
 def pdf_tables(path: str | Path) -> dict[int, list[list[list[str]]]]:
@@ -161,10 +170,12 @@ def load_pdf(
     p = existing_file(path)
     pages = _pdf_pages(p, engine)
     if not any(text.strip() for text in pages):
-        raise CourseDataError(
+        raise CourseDataError(say(
             f"{relative(p)}: the PDF has no text layer (scanned images?); run OCR on it first, "
-            "e.g. `ocrmypdf in.pdf out.pdf`."
-        )
+            "e.g. `ocrmypdf in.pdf out.pdf`.",
+            f"{relative(p)}: PDF에 텍스트 레이어가 없습니다(스캔한 이미지인가요?): 먼저 OCR을 "
+            "실행하세요. 예: `ocrmypdf in.pdf out.pdf`.",
+        ))
     labels = _page_labels(p, len(pages))
     found = pdf_tables(p) if clean and tables else {}
     source = relative(p)
@@ -194,17 +205,22 @@ def load_text(path: str | Path, encoding: str = "utf-8", clean: bool = True) -> 
                     raw.decode(guess)
                 except UnicodeDecodeError:
                     continue
-                hint = f" it decodes as {guess!r}:"
+                hint = guess
                 break
-        raise CourseDataError(
-            f"{relative(p)}: not valid {encoding} text;{hint} pass encoding=... "
-            "(Korean Windows files are often 'cp949')."
-        ) from None
+        raise CourseDataError(say(
+            f"{relative(p)}: not valid {encoding} text;"
+            + (f" it decodes as {hint!r}:" if hint else "")
+            + " pass encoding=... (Korean Windows files are often 'cp949').",
+            f"{relative(p)}: 올바른 {encoding} 텍스트가 아닙니다;"
+            + (f" {hint!r}(으)로는 읽힙니다:" if hint else "")
+            + " encoding=...을 넘기세요(한국어 Windows 파일은 흔히 'cp949'입니다).",
+        )) from None
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
     if clean:
         text = drop_contents(text)
     if not text.strip():
-        raise CourseDataError(f"{relative(p)}: the file holds only white space; copy it again.")
+        raise CourseDataError(say(f"{relative(p)}: the file holds only white space; copy it again.",
+                                  f"{relative(p)}: 파일에 공백만 있습니다; 다시 복사하세요."))
     return [Document(page_content=text, metadata={"source": relative(p)})]
 
 
@@ -215,7 +231,10 @@ def load_file(path: str | Path) -> list[Document]:
         return load_pdf(path)
     if suffix in (".txt", ".md"):
         return load_text(path)
-    raise CourseDataError(f"{path}: no loader for '{suffix}' files; use a .pdf, .txt or .md file.")
+    raise CourseDataError(say(
+        f"{path}: no loader for '{suffix}' files; use a .pdf, .txt or .md file.",
+        f"{path}: '{suffix}' 파일을 읽는 로더가 없습니다; .pdf, .txt, .md 파일을 쓰세요.",
+    ))
 
 
 def lazy_load_corpus(files: Iterable[str] = CORPUS_FILES) -> Iterator[Document]:
@@ -227,3 +246,17 @@ def lazy_load_corpus(files: Iterable[str] = CORPUS_FILES) -> Iterator[Document]:
 def load_corpus(files: Iterable[str] = CORPUS_FILES) -> list[Document]:
     """Return every document of the course corpus (PDF pages and whole text files)."""
     return list(lazy_load_corpus(files))
+
+
+def existing_file(path: str | Path) -> Path:
+    """Return ``path`` as a data path after checking that it exists and is not empty."""
+    p = data_path(path)
+    if not p.is_file():
+        raise CourseDataError(say(
+            f"{relative(p)}: no such file; check the name (see data/README.md).",
+            f"{relative(p)}: 그런 파일이 없습니다; 이름을 확인하세요(data/README.md 참고).",
+        ))
+    if p.stat().st_size == 0:
+        raise CourseDataError(say(f"{relative(p)}: the file is empty (0 bytes); copy it again.",
+                                  f"{relative(p)}: 빈 파일입니다(0바이트); 다시 복사하세요."))
+    return p

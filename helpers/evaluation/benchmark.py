@@ -58,7 +58,6 @@ def external_retriever(
 #: first four, the criterion is checked on the two test sets after them.
 DEV_SETS = ("course dev", "TyDi dev half", "TyDi dev, other", "TyDi train")
 
-
 TEST_SETS = ("course test", "TyDi test")
 
 

@@ -14,7 +14,6 @@ from helpers.evaluation.metrics import (
 #: The fusion weights a sweep tries: 0 (BM25 alone) to 1 (the dense retriever alone).
 ALPHAS = tuple(round(0.1 * i, 1) for i in range(11))
 
-
 #: How deep the fused lists are ranked (MRR@10; hit@1 and hit@5 read the top of them).
 DEPTH = 10
 

@@ -54,7 +54,6 @@ Embedder = Literal["minilm", "use"]
 
 COLLECTION = "course"
 
-
 #: Bump when the way chunks are stored changes outside helpers/documents/ (metadata, collection
 #: settings), to force a rebuild; a change to helpers/documents/ rebuilds by itself.
 INDEX_VERSION = 4

@@ -8,6 +8,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from helpers.lang import say
 from helpers.settings import DEFAULT_CHAT_MODEL, FREE_TIER_CHAT_MODELS, get_settings
 
 if TYPE_CHECKING:
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
 
 
 RETRY_CODES = frozenset({429, 500, 503})
-
 
 MAX_RETRY_DELAY = 60.0  # seconds: the longest wait between two tries, whatever the server asks
 
@@ -152,53 +152,78 @@ def explain(
     api = _api_error(err)
     text = f"{getattr(api, 'status', '') or ''} {getattr(api, 'message', '') or ''}".lower()
     if code in (400, 401, 403) and ("api key" in text or "api_key" in text or code != 400):
-        return GeminiError(
+        return GeminiError(say(
             f"Gemini rejected the API key ({code}): check GOOGLE_API_KEY in your environment, "
-            ".env file or Colab secrets — or remove it to run offline."
-        )
+            ".env file or Colab secrets — or remove it to run offline.",
+            f"Gemini가 API 키를 거부했습니다({code}): 환경 변수, .env 파일, Colab 보안 비밀의 "
+            "GOOGLE_API_KEY를 확인하세요. 또는 키를 지우고 오프라인으로 실행하세요.",
+        ))
     if code == 404:
-        return GeminiError(
+        return GeminiError(say(
             f"Gemini has no model '{model}' (retired or misspelt, like the seed's 'gemini-pro'): "
-            f"set RAG_COURSE_CHAT_MODEL, e.g. to '{other_model(model)}'."
-        )
+            f"set RAG_COURSE_CHAT_MODEL, e.g. to '{other_model(model)}'.",
+            f"Gemini에 '{model}' 모델이 없습니다(학습 노트의 'gemini-pro'처럼 지원 종료되었거나 "
+            f"철자가 틀림): RAG_COURSE_CHAT_MODEL을 설정하세요. 예: '{other_model(model)}'.",
+        ))
     no_quota = no_free_quota(err)
     if no_quota is not None:
         model = no_quota or model
-        return GeminiError(
+        return GeminiError(say(
             f"Gemini model '{model}' has no free quota (429, limit: 0): set "
-            f"RAG_COURSE_CHAT_MODEL to '{other_model(model)}', which has one, or enable billing."
-        )
+            f"RAG_COURSE_CHAT_MODEL to '{other_model(model)}', which has one, or enable billing.",
+            f"Gemini 모델 '{model}'에는 무료 할당량이 없습니다(429, limit: 0): "
+            f"RAG_COURSE_CHAT_MODEL을 무료 할당량이 있는 '{other_model(model)}'(으)로 설정하거나 "
+            "결제를 사용 설정하세요.",
+        ))
     if daily_quota_spent(err):
-        return GeminiError(
+        hours = math.ceil(hours_to_pacific_midnight())
+        return GeminiError(say(
             f"The daily free quota of '{model}' is used up (429): it resets at midnight Pacific "
-            f"time (in {math.ceil(hours_to_pacific_midnight())} h); results so far are kept "
+            f"time (in {hours} h); results so far are kept "
             f"(answers are cached); or set RAG_COURSE_CHAT_MODEL to '{other_model(model)}' "
-            "(its own quota), or run offline (RAG_COURSE_MODE=offline)."
-        )
+            "(its own quota), or run offline (RAG_COURSE_MODE=offline).",
+            f"'{model}'의 일일 무료 할당량을 다 썼습니다(429): 태평양 시간 자정({hours}시간 뒤)에 "
+            "초기화됩니다. 지금까지의 결과는 남아 있습니다(답변은 캐시됨). 또는 "
+            f"RAG_COURSE_CHAT_MODEL을 '{other_model(model)}'(별도 할당량)(으)로 설정하거나 "
+            "오프라인으로 실행하세요(RAG_COURSE_MODE=offline).",
+        ))
     if code == 429:
         delay = retry_delay(err)
         wait = f"wait {math.ceil(delay)} s" if delay is not None else "wait a minute"
-        return GeminiError(
+        wait_ko = f"{math.ceil(delay)}초 기다리거나" if delay is not None else "1분쯤 기다리거나"
+        return GeminiError(say(
             f"Gemini quota or rate limit reached (429) after {tries} tries: {wait}, lower "
-            "RAG_COURSE_GEMINI_RPM, or run offline (RAG_COURSE_MODE=offline)."
-        )
+            "RAG_COURSE_GEMINI_RPM, or run offline (RAG_COURSE_MODE=offline).",
+            f"{tries}번 시도했지만 Gemini 할당량 또는 속도 제한에 걸렸습니다(429): {wait_ko}, "
+            "RAG_COURSE_GEMINI_RPM을 낮추거나, 오프라인으로 실행하세요(RAG_COURSE_MODE=offline).",
+        ))
     if code is not None and code >= 500:
-        return GeminiError(
+        return GeminiError(say(
             f"Gemini is unavailable ({code}) after {tries} tries: try again later, or run offline "
-            "(RAG_COURSE_MODE=offline)."
-        )
+            "(RAG_COURSE_MODE=offline).",
+            f"{tries}번 시도했지만 Gemini를 쓸 수 없습니다({code}): 나중에 다시 시도하거나 "
+            "오프라인으로 실행하세요(RAG_COURSE_MODE=offline).",
+        ))
     if code is not None:
         message = " ".join(str(getattr(api, "message", "") or "").split())[:160]
-        return GeminiError(f"Gemini refused the request ({code}): {message}")
+        return GeminiError(say(f"Gemini refused the request ({code}): {message}",
+                               f"Gemini가 요청을 거부했습니다({code}): {message}"))
     if _is_timeout(err):
         within = f"within {timeout:g} s " if timeout else ""
-        return GeminiError(
+        within_ko = f"{timeout:g}초 안에 " if timeout else ""
+        return GeminiError(say(
             f"Gemini did not answer {within}(timeout): try again, raise RAG_COURSE_GEMINI_TIMEOUT, "
-            "or run offline (RAG_COURSE_MODE=offline)."
-        )
+            "or run offline (RAG_COURSE_MODE=offline).",
+            f"Gemini가 {within_ko}답하지 않았습니다(시간 초과): 다시 시도하거나, "
+            "RAG_COURSE_GEMINI_TIMEOUT을 늘리거나, 오프라인으로 실행하세요"
+            "(RAG_COURSE_MODE=offline).",
+        ))
     if _is_network_error(err):
-        return GeminiError(
+        return GeminiError(say(
             "Cannot reach Gemini (no network?): check your connection, or run offline with "
-            "RAG_COURSE_MODE=offline."
-        )
-    return GeminiError(f"Gemini call failed: {type(err).__name__}: {str(err)[:160]}")
+            "RAG_COURSE_MODE=offline.",
+            "Gemini에 연결할 수 없습니다(네트워크가 없나요?): 연결을 확인하거나 "
+            "RAG_COURSE_MODE=offline으로 오프라인 실행하세요.",
+        ))
+    return GeminiError(say(f"Gemini call failed: {type(err).__name__}: {str(err)[:160]}",
+                           f"Gemini 호출 실패: {type(err).__name__}: {str(err)[:160]}"))

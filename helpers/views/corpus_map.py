@@ -17,12 +17,10 @@ from helpers.views.plots import PALETTE, PlotError, setup_fonts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    pass
 
 
 #: UMAP settings of the corpus map (n_neighbors is also what ``CorpusMap.project`` uses).
 N_NEIGHBORS = 15
-
 
 MIN_DIST = 0.1
 
