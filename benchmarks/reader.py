@@ -58,15 +58,15 @@ def sentence_features(questions: list[dict], search: Any) -> list[dict[str, Any]
     """Return, per question, its answer candidates, their features and which ones hold the
     answer (every key fact, in a gold chunk) -- from the context ``search`` retrieves."""
     from helpers.evaluation.answers import gold_labels, key_facts, normalize_answer
-    from helpers.models.reader import WEIGHTS, _blocks, default_embeddings, score_units
-    from helpers.models.reader_units import prompt_units
+    from helpers.models.reader import WEIGHTS, default_embeddings, score_units
+    from helpers.models.reader_units import prompt_units, split_blocks
     from helpers.prompts import format_docs
 
     encoder = default_embeddings()
     items = []
     for q in questions:
         context = format_docs(search.invoke(q["question"]))
-        blocks, question = _blocks(f"{context}\n\nQuestion: {q['question']}")
+        blocks, question = split_blocks(f"{context}\n\nQuestion: {q['question']}")
         units = prompt_units(blocks)
         rows = score_units(units, question, encoder, WEIGHTS)
         facts = [normalize_answer(f) for f in key_facts(q)] if q["answerable"] else []
